@@ -1,0 +1,5 @@
+import sys
+
+from govmon.cli import main
+
+sys.exit(main())
