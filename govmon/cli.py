@@ -61,12 +61,6 @@ def _cmd_registry_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_sandbox(args: argparse.Namespace) -> int:
-    from govmon.sandbox.cli import main as sandbox_main
-
-    return sandbox_main(args.sandbox_args)
-
-
 def _cmd_demo(args: argparse.Namespace) -> int:
     from govmon.demo import run_demo
 
@@ -95,10 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     p_imp.add_argument("--regions", metavar="F")
     p_imp.set_defaults(func=_cmd_registry_import)
 
-    p_sb = sub.add_parser("sandbox", help="the sandbox world: a simulated prefecture web on loopback",
-                          add_help=False)
-    p_sb.add_argument("sandbox_args", nargs=argparse.REMAINDER)
-    p_sb.set_defaults(func=_cmd_sandbox)
+    # dispatched in main() to govmon.sandbox.cli; listed here for --help
+    sub.add_parser("sandbox", help="the sandbox world: serve | registry | generate | check", add_help=False)
 
     p_demo = sub.add_parser("demo", help="the whole run on the sandbox world")
     p_demo.add_argument("--scenario", default=None, help="scenario file (default scenarios/demo.yaml)")
@@ -108,6 +100,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["sandbox"]:  # its own parser, including its --help
+        from govmon.sandbox.cli import main as sandbox_main
+
+        return sandbox_main(argv[1:])
     args = build_parser().parse_args(argv)
     from govmon.pgcluster import ClusterUnavailable
 

@@ -73,7 +73,20 @@ class LocalCluster:
 
 
 def local_cluster() -> LocalCluster:
+    """The cluster under the state folder, or where a pointer file says it was moved (see start())."""
+    pointer = config.state_dir() / "postgres.location"
+    if pointer.is_file():
+        return LocalCluster(Path(pointer.read_text().strip()))
     return LocalCluster(config.state_dir() / "postgres")
+
+
+def _fallback_root() -> Path:
+    """A place under /tmp for the cluster when the unprivileged user cannot reach the state folder
+    (e.g. a checkout under /root, whose mode is 700)."""
+    import hashlib
+
+    tag = hashlib.sha256(str(config.state_dir()).encode()).hexdigest()[:12]
+    return Path("/tmp") / f"govmon-pg-{tag}"
 
 
 def find_bindir() -> Path | None:
@@ -143,7 +156,8 @@ def _free_port() -> int:
 @contextlib.contextmanager
 def _lock(root: Path):
     root.mkdir(parents=True, exist_ok=True)
-    with open(root.parent / "postgres.lock", "w") as fh:
+    config.state_dir().mkdir(parents=True, exist_ok=True)
+    with open(config.state_dir() / "postgres.lock", "w") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
             yield
@@ -167,6 +181,12 @@ def start(cluster: LocalCluster | None = None) -> str:
     if bindir is None:
         raise ClusterUnavailable(INSTALL_HINT)
     user = _run_as()
+    if user is not None and not (cluster.data_dir / "PG_VERSION").exists() and not _reachable(cluster.root, user):
+        fallback = LocalCluster(_fallback_root())
+        print(f"注意：用户 {user.pw_name} 无法访问 {cluster.root}，本地集群改放在 {fallback.root}", flush=True)
+        config.state_dir().mkdir(parents=True, exist_ok=True)
+        (config.state_dir() / "postgres.location").write_text(f"{fallback.root}\n")
+        cluster = fallback
     with _lock(cluster.root):
         if not (cluster.data_dir / "PG_VERSION").exists():
             _initdb(cluster, bindir, user)
@@ -203,19 +223,23 @@ def stop(cluster: LocalCluster | None = None) -> bool:
     return True
 
 
+def _reachable(root: Path, user: pwd.struct_passwd) -> bool:
+    """Can ``user`` reach (search every parent of) and write ``root``? Made and chowned here first."""
+    root.mkdir(parents=True, exist_ok=True)
+    _chown(root, user)
+    return _run(["test", "-w", str(root)], user, check=False).returncode == 0
+
+
 def _initdb(cluster: LocalCluster, bindir: Path, user: pwd.struct_passwd | None) -> None:
     if cluster.data_dir.exists():
         shutil.rmtree(cluster.data_dir)  # a half-made data dir from an interrupted initdb
     cluster.root.mkdir(parents=True, exist_ok=True)
     _chown(cluster.root, user)
-    if user is not None:
-        probe = _run(["test", "-w", str(cluster.root)], user, check=False)
-        if probe.returncode != 0:
-            raise ClusterUnavailable(
-                f"用户 {user.pw_name} 无法写入 {cluster.root}: one of its parent folders is not searchable "
-                f"by that user, so the local cluster cannot live there. Set GOVMON_STATE_DIR to a folder "
-                f"{user.pw_name} can reach (e.g. /tmp/govmon-state), or set GOVMON_DATABASE_URL."
-            )
+    if user is not None and not _reachable(cluster.root, user):
+        raise ClusterUnavailable(
+            f"用户 {user.pw_name} 无法写入 {cluster.root}。Set GOVMON_STATE_DIR to a folder {user.pw_name} "
+            "can reach, or set GOVMON_DATABASE_URL."
+        )
     res = _run(
         [str(bindir / "initdb"), "-D", str(cluster.data_dir), "-U", DB_USER, "-A", "trust",
          "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"],

@@ -17,8 +17,10 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
-INTEGRATION_FIXTURES = {"db_url", "pg_server", "template_db"}
-INTEGRATION_DIRS = ("tests/sandbox", "tests/dags", "tests/integration")
+# a test is an integration test when it uses a real service: one of these fixtures, a module under
+# INTEGRATION_DIRS, or an explicit @pytest.mark.integration (e.g. one that starts a server itself)
+INTEGRATION_FIXTURES = {"db_url", "pg_server", "template_db", "sandbox", "site_url", "airflow_db"}
+INTEGRATION_DIRS = ("tests/dags",)
 
 
 def pytest_collection_modifyitems(config, items):

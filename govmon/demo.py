@@ -1,0 +1,119 @@
+"""``govmon demo``: the whole run, as far as it exists, on the sandbox world.
+
+Today: start (or find) Postgres, migrate, serve the demo scenario on loopback, import the registry
+the sandbox wrote, and report what is in the registry. Each later capability adds its step here.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import time
+from pathlib import Path
+
+from govmon import config
+
+DEFAULT_SCENARIO = config.PROJECT_ROOT / "scenarios" / "demo.yaml"
+DEFAULT_PORT = 18080
+
+
+def _step(n: int, text: str) -> None:
+    print(f"\n[{n}] {text}", flush=True)
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def run_demo(scenario: str | Path | None = None, keep_serving: bool = False) -> int:
+    from govmon import db, pgcluster
+    from govmon.registry import RegistryImportError, import_registry
+    from govmon.sandbox.runner import SandboxProcess
+
+    scenario = Path(scenario or DEFAULT_SCENARIO)
+    out = config.state_dir() / "demo"
+    registry_dir = out / "registry"
+    registry_dir.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    print(f"govmon demo — 场景 scenario: {scenario}")
+
+    _step(1, "数据库 PostgreSQL")
+    url = pgcluster.resolve_url(autostart=True)
+    where = "GOVMON_DATABASE_URL" if config.database_url() else f"本地集群 {pgcluster.local_cluster().root}"
+    print(f"    {url}  ({where})")
+
+    _step(2, "迁移 migrations (sql/migrations)")
+    applied = db.migrate(url)
+    print(f"    已应用 {', '.join(applied)}" if applied else "    已是最新，无待应用迁移")
+
+    _step(3, "沙盒世界 sandbox world on loopback")
+    # a stable port keeps the registry's 首页网址 the same from one demo run to the next
+    port = int(os.environ.get("GOVMON_SANDBOX_PORT", DEFAULT_PORT))
+    if not _port_free(port):
+        port = 0
+    sandbox = SandboxProcess(scenario, port=port, out_dir=registry_dir, start_timeout=120)
+    sandbox.start()
+    try:
+        state = sandbox.state
+        sites, accounts = state.get("sites", {}), state.get("accounts", {})
+        print(f"    {len(sites)} 个网站，各占一个回环地址，端口 {state['port']}；{len(accounts)} 个政务新媒体账号")
+        for key, info in list(sites.items())[:3]:
+            print(f"    例：{key:<12} {info['url'] if isinstance(info, dict) else info}")
+        for name, value in sorted(state.get("env", {}).items()):
+            print(f"    {name}={value}")
+        print(f"    名录文件 registry files: {registry_dir}")
+
+        _step(4, "名录导入 registry import")
+        files = {k: registry_dir / f"{k}.csv" for k in ("regions", "sites", "accounts")}
+        try:
+            result = import_registry(**{k: p for k, p in files.items() if p.exists()}, url=url)
+        except RegistryImportError as exc:
+            for line in exc.problems:
+                print(f"    {line}")
+            return 2
+        for r in result.results:
+            print(f"    {r.summary()}")
+
+        _step(5, "名录概况 what is under inspection")
+        for line in _registry_overview(url):
+            print(f"    {line}")
+
+        print(f"\n完成 done in {time.monotonic() - started:.1f} s.")
+        if keep_serving:
+            print(f"沙盒仍在运行（控制地址 {state.get('control_url')}），按 Ctrl-C 停止。")
+            try:
+                signal.pause()
+            except KeyboardInterrupt:
+                pass
+        return 0
+    finally:
+        sandbox.stop()
+
+
+def _registry_overview(url: str) -> list[str]:
+    from govmon import db
+
+    lines = []
+    with db.transaction(url) as cur:
+        cur.execute("select kind, count(*) from registry.inspected_sites group by kind order by kind desc")
+        lines.append("受检网站：" + "，".join(f"{k} {n} 个" for k, n in cur.fetchall()))
+        cur.execute("select platform, count(*) from registry.inspected_accounts group by platform order by 2 desc")
+        lines.append("受检政务新媒体：" + "，".join(f"{k} {n} 个" for k, n in cur.fetchall()))
+        cur.execute(
+            """
+            select coalesce(r.name, s.region_code), count(*)
+            from registry.inspected_sites s left join registry.regions r using (region_code)
+            group by 1 order by 2 desc limit 5
+            """
+        )
+        lines.append("网站最多的区划：" + "，".join(f"{k} {n}" for k, n in cur.fetchall()))
+        cur.execute("select count(*) from registry.sites where removed_at is null and status <> '运行'")
+        lines.append(f"关停或临时关停（不检查）的网站：{cur.fetchone()[0]} 个")
+    return lines
