@@ -89,6 +89,9 @@ def _fallback_root() -> Path:
     return Path("/tmp") / f"govmon-pg-{tag}"
 
 
+DEBIAN_BINDIRS = "/usr/lib/postgresql/*/bin"
+
+
 def find_bindir() -> Path | None:
     """The folder holding initdb and pg_ctl: GOVMON_PG_BIN, PATH, then Debian's layout."""
     env = os.environ.get("GOVMON_PG_BIN")
@@ -96,7 +99,7 @@ def find_bindir() -> Path | None:
     on_path = shutil.which("pg_ctl")
     if on_path:
         candidates.append(Path(os.path.realpath(on_path)).parent)
-    debian = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=_version_key, reverse=True)
+    debian = sorted(glob.glob(DEBIAN_BINDIRS), key=_version_key, reverse=True)
     candidates += [Path(p) for p in debian]
     for c in candidates:
         if (c / "initdb").exists() and (c / "pg_ctl").exists():
