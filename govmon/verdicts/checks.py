@@ -1,0 +1,114 @@
+"""Run the SQL checks in ``sql/verdicts/checks/``.
+
+A check is one SQL file, one indicator over one kind of entity. Its header names both::
+
+    -- indicator: W-V2
+    -- entity: site            (site | account)
+    -- grain: one row per inspected site
+
+and its SELECT returns exactly these columns, one row per inspected entity
+(``registry.inspected_sites`` / ``registry.inspected_accounts``):
+
+    entity_type  text     'site' | 'account'
+    entity_id    bigint   registry.sites.site_id / registry.accounts.account_id
+    indicator    text     the indicator id, as in INDICATORS.md (e.g. 'W-V2')
+    status       text     'pass' | 'fail' | 'unknown' | 'review'
+    problem      text     the 通报 words when it fails or needs review (e.g. '监测时间点无法访问'), else null
+    reason       text     why it is unknown (or what needs review), else null
+    evidence     jsonb    the URLs, dates and counts behind it
+
+Parameters (psycopg2 named style): ``%(as_of)s`` (timestamptz, the 监测时间点), ``%(tz)s``
+('Asia/Shanghai'), and every profile key flattened as ``%(section__key)s`` (e.g.
+``%(availability__window_days)s``). No ``now()`` inside a check: windows count back from as_of.
+Missing data is 'unknown' with its reason, never 'fail' ("no data" is not "not updated").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from govmon import config
+from govmon.profiles import Profile
+
+STATUSES = ("pass", "fail", "unknown", "review")
+COLUMNS = ("entity_type", "entity_id", "indicator", "status", "problem", "reason", "evidence")
+TZ = "Asia/Shanghai"
+_HEADER = re.compile(r"^--\s*(indicator|entity|grain):\s*(.+?)\s*$", re.M)
+
+
+class CheckError(RuntimeError):
+    pass
+
+
+def checks_dir() -> Path:
+    return config.sql_dir() / "verdicts" / "checks"
+
+
+@dataclass(frozen=True)
+class Check:
+    path: Path
+    indicator: str
+    entity: str
+
+    @property
+    def name(self) -> str:
+        return self.path.stem
+
+    @property
+    def sql(self) -> str:
+        return self.path.read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    entity_type: str
+    entity_id: int
+    indicator: str
+    status: str
+    problem: str | None
+    reason: str | None
+    evidence: dict
+
+
+def load_check(path: Path) -> Check:
+    head = dict(_HEADER.findall(path.read_text(encoding="utf-8")))
+    if "indicator" not in head or head.get("entity") not in ("site", "account"):
+        raise CheckError(f"{path.name}: header must name '-- indicator: …' and '-- entity: site|account'")
+    return Check(path, head["indicator"], head["entity"])
+
+
+def discover_checks(directory: Path | None = None) -> list[Check]:
+    return [load_check(p) for p in sorted((directory or checks_dir()).glob("*.sql"))]
+
+
+def check_params(profile: Profile, as_of: dt.datetime) -> dict:
+    if as_of.tzinfo is None:
+        raise CheckError("as_of must be timezone-aware")
+    return {"as_of": as_of, "tz": TZ, **profile.flat()}
+
+
+def run_check(cur, check: Check, *, profile: Profile, as_of: dt.datetime) -> list[CheckResult]:
+    """Run one check on an open cursor and validate its rows against the contract above."""
+    cur.execute(check.sql, check_params(profile, as_of))
+    names = tuple(d.name for d in cur.description)
+    if names != COLUMNS:
+        raise CheckError(f"{check.name}: columns {names} != {COLUMNS}")
+    results = [CheckResult(*row) for row in cur.fetchall()]
+    seen: set[int] = set()
+    for r in results:
+        if r.entity_type != check.entity or r.indicator != check.indicator:
+            raise CheckError(f"{check.name}: row for {r.entity_type}/{r.indicator}, header says "
+                             f"{check.entity}/{check.indicator}")
+        if r.status not in STATUSES:
+            raise CheckError(f"{check.name}: status {r.status!r} not in {STATUSES}")
+        if r.entity_id in seen:
+            raise CheckError(f"{check.name}: entity {r.entity_id} appears twice")
+        if r.status in ("fail", "review") and not r.problem:
+            raise CheckError(f"{check.name}: entity {r.entity_id} is {r.status} without a problem text")
+        if r.status == "unknown" and not r.reason:
+            raise CheckError(f"{check.name}: entity {r.entity_id} is unknown without a reason")
+        seen.add(r.entity_id)
+    return results
