@@ -67,6 +67,31 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(scenario=args.scenario, keep_serving=args.keep_serving)
 
 
+# Subsystems that add their own subcommands: each module has ``register(sub)`` taking the top-level
+# subparsers object. A module that does not exist yet is skipped.
+COMMAND_MODULES = (
+    "govmon.probe.commands",
+    "govmon.crawl.commands",
+    "govmon.media.commands",
+    "govmon.verdicts.commands",
+    "govmon.report.commands",
+    "govmon.dashboards.commands",
+)
+
+
+def _register_subsystems(sub) -> None:
+    import importlib
+
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name and name.startswith(exc.name):
+                continue  # not built yet
+            raise
+        module.register(sub)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="govmon", description="政府网站与政务新媒体监测 (government website and new-media inspection)")
     parser.add_argument("--version", action="version", version=f"govmon {__version__}")
@@ -91,6 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     # dispatched in main() to govmon.sandbox.cli; listed here for --help
     sub.add_parser("sandbox", help="the sandbox world: serve | registry | generate | check", add_help=False)
+
+    _register_subsystems(sub)
 
     p_demo = sub.add_parser("demo", help="the whole run on the sandbox world")
     p_demo.add_argument("--scenario", default=None, help="scenario file (default scenarios/demo.yaml)")

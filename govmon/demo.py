@@ -6,16 +6,43 @@ the sandbox wrote, and report what is in the registry. Each later capability add
 
 from __future__ import annotations
 
+import importlib
 import os
 import signal
 import socket
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from govmon import config
 
 DEFAULT_SCENARIO = config.PROJECT_ROOT / "scenarios" / "demo.yaml"
 DEFAULT_PORT = 18080
+
+
+# Later capabilities add a step: a module with ``demo_step(ctx: DemoContext) -> None`` that prints
+# what it did (ctx.say). They run in this order after the registry import; missing modules are skipped.
+STEP_MODULES = (
+    ("govmon.probe.demo", "可用性监测 availability probes"),
+    ("govmon.crawl.demo", "网站采集 website crawl"),
+    ("govmon.media.demo", "政务新媒体采集 new-media collection"),
+    ("govmon.verdicts.demo", "质量闸门与季度结论 quality gate and verdicts"),
+    ("govmon.report.demo", "通报 the quarterly report"),
+    ("govmon.dashboards.demo", "看板 dashboards"),
+)
+
+
+@dataclass
+class DemoContext:
+    url: str                 # the database
+    sandbox: object          # govmon.sandbox.runner.SandboxProcess (state, env, url(key) …)
+    scenario: Path
+    registry_dir: Path
+    out_dir: Path            # .govmon/demo: where steps write their outputs
+    env: dict = field(default_factory=dict)  # settings the pipeline needs (platform base URLs …)
+
+    def say(self, line: str = "") -> None:
+        print(f"    {line}", flush=True)
 
 
 def _step(n: int, text: str) -> None:
@@ -84,6 +111,20 @@ def run_demo(scenario: str | Path | None = None, keep_serving: bool = False) -> 
         _step(5, "名录概况 what is under inspection")
         for line in _registry_overview(url):
             print(f"    {line}")
+
+        ctx = DemoContext(url=url, sandbox=sandbox, scenario=scenario, registry_dir=registry_dir, out_dir=out,
+                          env=dict(state.get("env", {})))
+        n = 5
+        for module_name, title in STEP_MODULES:
+            try:
+                module = importlib.import_module(module_name)
+            except ModuleNotFoundError as exc:
+                if exc.name and module_name.startswith(exc.name):
+                    continue  # not built yet
+                raise
+            n += 1
+            _step(n, title)
+            module.demo_step(ctx)
 
         print(f"\n完成 done in {time.monotonic() - started:.1f} s.")
         if keep_serving:
