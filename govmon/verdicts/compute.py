@@ -1,0 +1,169 @@
+"""Compute a quarter's verdicts: run every check, queue what needs review, roll up, publish.
+
+A run is identified by (quarter, kind, as_of, profile name, profile version): computing the same
+again replaces that run's results in place (idempotent), while a 复核 (``kind='recheck'``) or a
+different 监测时间点 makes a new run beside the earlier ones, kept for comparison. Publishing swaps
+the quarter's pointer (``verdicts.published``) to a run in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg2.extras
+
+from govmon import config, db
+from govmon.profiles import Profile, load_profile
+from govmon.quarters import Quarter
+from govmon.verdicts.checks import discover_checks, run_check
+
+ROLLUP_SQL = config.sql_dir() / "verdicts" / "rollup_quarterly_verdicts.sql"
+_LOCK_KEY = 0x60F3_0006
+
+SNAPSHOT_ENTITIES_SQL = """
+insert into verdicts.run_entities (run_id, entity_type, entity_id, name, code, region_code, organizer, kind,
+                                   platform, account_type, url)
+select %(run_id)s, 'site', site_id, name, site_code, region_code, organizer, kind, null, null, url
+from registry.inspected_sites
+union all
+select %(run_id)s, 'account', account_id, name, platform || ':' || coalesce(platform_account_id, name),
+       region_code, organizer, null, platform, account_type, feed_url
+from registry.inspected_accounts
+"""
+
+
+@dataclass
+class ComputeResult:
+    run_id: int
+    quarter: str
+    as_of: dt.datetime
+    profile: str
+    checks: list[str]
+    counts: dict[str, dict[str, int]]  # entity_type → verdict → count
+    published: bool = False
+
+    def summary(self) -> list[str]:
+        lines = [f"{self.quarter}（监测时间点 {self.as_of.astimezone().strftime('%Y-%m-%d %H:%M')}，"
+                 f"检查方案 {self.profile}，{len(self.checks)} 项检查，运行号 {self.run_id}）"]
+        for et, label in (("site", "网站"), ("account", "政务新媒体")):
+            c = self.counts.get(et, {})
+            total = sum(c.values())
+            ok = c.get("合格", 0)
+            rate = f"{100 * ok / total:.1f}%" if total else "—"
+            lines.append(f"{label} {total} 个：合格 {ok}，不合格 {c.get('不合格', 0)}，无法判定 {c.get('无法判定', 0)}，"
+                         f"待审核 {c.get('待审核', 0)}；合格率 {rate}")
+        return lines
+
+
+def compute(quarter: Quarter | str, *, as_of: dt.datetime, profile: Profile | str | None = None,
+            kind: str = "scheduled", publish: bool = True, url: str | None = None,
+            checks_dir: Path | None = None) -> ComputeResult:
+    quarter = Quarter.parse(quarter) if isinstance(quarter, str) else quarter
+    profile = profile if isinstance(profile, Profile) else load_profile(profile)
+    checks = discover_checks(checks_dir)
+    conn = db.connect(url)
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute("select pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
+            cur.execute(
+                """
+                insert into verdicts.runs (quarter, as_of, kind, profile_name, profile_version, profile, unverified, checks)
+                values (%s, %s, %s, %s, %s, %s, %s, %s)
+                on conflict (quarter, kind, as_of, profile_name, profile_version) do update
+                    set profile = excluded.profile, unverified = excluded.unverified, checks = excluded.checks,
+                        status = 'computing', computed_at = null
+                returning run_id
+                """,
+                (str(quarter), as_of, kind, profile.name, profile.version, json.dumps(profile.values, ensure_ascii=False),
+                 list(profile.unverified), [c.name for c in checks]),
+            )
+            run_id = cur.fetchone()[0]
+            for table in ("check_results", "entity_verdicts", "run_entities"):
+                cur.execute(f"delete from verdicts.{table} where run_id = %s", (run_id,))
+            cur.execute(SNAPSHOT_ENTITIES_SQL, {"run_id": run_id})
+            for check in checks:
+                rows = run_check(cur, check, profile=profile, as_of=as_of)
+                psycopg2.extras.execute_values(
+                    cur,
+                    "insert into verdicts.check_results (run_id, check_name, entity_type, entity_id, indicator, "
+                    "status, problem, reason, evidence) values %s",
+                    [(run_id, check.name, r.entity_type, r.entity_id, r.indicator, r.status, r.problem, r.reason,
+                      psycopg2.extras.Json(r.evidence or {})) for r in rows],
+                    page_size=2000,
+                )
+            _queue_reviews(cur, run_id, str(quarter))
+            _rollup(cur, run_id, profile.get("scoring.pass_score"))
+            cur.execute("update verdicts.runs set status = 'computed', computed_at = now() where run_id = %s", (run_id,))
+            if publish:
+                _publish(cur, run_id)
+            counts = _counts(cur, run_id)
+    finally:
+        conn.close()
+    return ComputeResult(run_id, str(quarter), as_of, profile.label, [c.name for c in checks], counts, publish)
+
+
+def _rollup(cur, run_id: int, pass_score) -> None:
+    cur.execute("delete from verdicts.entity_verdicts where run_id = %s", (run_id,))
+    cur.execute(ROLLUP_SQL.read_text(encoding="utf-8"), {"run_id": run_id, "pass_score": pass_score})
+
+
+def rollup_published(cur, quarter: str) -> int | None:
+    """Re-apply the roll-up to a quarter's published run (after review decisions changed).
+    The checks are not re-run; returns the run id, or None when nothing is published."""
+    cur.execute("select p.run_id, r.profile -> 'scoring' ->> 'pass_score' from verdicts.published p "
+                "join verdicts.runs r using (run_id) where p.quarter = %s", (quarter,))
+    row = cur.fetchone()
+    if row is None:
+        return None
+    _rollup(cur, row[0], float(row[1]))
+    return row[0]
+
+
+def _queue_reviews(cur, run_id: int, quarter: str) -> None:
+    """Findings a machine can only suspect go to the review queue (once per entity and indicator)."""
+    cur.execute(
+        """
+        insert into verdicts.review_items (quarter, entity_type, entity_id, indicator, problem, source, evidence)
+        select distinct on (entity_type, entity_id, indicator)
+               %s, entity_type, entity_id, indicator, problem, 'machine', evidence
+        from verdicts.check_results
+        where run_id = %s and status = 'review'
+        order by entity_type, entity_id, indicator, check_name
+        on conflict (quarter, entity_type, entity_id, indicator) do update
+            set problem = excluded.problem, evidence = excluded.evidence
+        """,
+        (quarter, run_id),
+    )
+
+
+def _publish(cur, run_id: int) -> None:
+    cur.execute(
+        """
+        insert into verdicts.published (quarter, run_id)
+        select quarter, run_id from verdicts.runs where run_id = %s
+        on conflict (quarter) do update set run_id = excluded.run_id, published_at = now()
+        """,
+        (run_id,),
+    )
+    cur.execute("update verdicts.runs set status = 'published', published_at = now() where run_id = %s", (run_id,))
+
+
+def publish(run_id: int, url: str | None = None) -> None:
+    with db.transaction(url) as cur:
+        cur.execute("select status from verdicts.runs where run_id = %s", (run_id,))
+        row = cur.fetchone()
+        if row is None or row[0] == "computing":
+            raise ValueError(f"运行 {run_id} 不存在或尚未计算完成，不能发布")
+        _publish(cur, run_id)
+
+
+def _counts(cur, run_id: int) -> dict[str, dict[str, int]]:
+    cur.execute("select entity_type, verdict, count(*) from verdicts.entity_verdicts where run_id = %s "
+                "group by 1, 2", (run_id,))
+    out: dict[str, dict[str, int]] = {}
+    for et, verdict, n in cur.fetchall():
+        out.setdefault(et, {})[verdict] = n
+    return out
