@@ -133,11 +133,12 @@ def main(argv: list[str] | None = None) -> int:
 
         return sandbox_main(argv[1:])
     args = build_parser().parse_args(argv)
+    from govmon.db import MigrationError
     from govmon.pgcluster import ClusterUnavailable
 
     try:
         return args.func(args)
-    except ClusterUnavailable as exc:
+    except (ClusterUnavailable, MigrationError) as exc:
         print(str(exc), file=sys.stderr)
         return 1
 
