@@ -17,7 +17,7 @@ import psycopg2.extras
 
 from govmon import config, db
 from govmon.profiles import Profile, load_profile
-from govmon.quarters import Quarter
+from govmon.quarters import TZ, Quarter
 from govmon.verdicts.checks import discover_checks, run_check
 
 ROLLUP_SQL = config.sql_dir() / "verdicts" / "rollup_quarterly_verdicts.sql"
@@ -46,7 +46,7 @@ class ComputeResult:
     published: bool = False
 
     def summary(self) -> list[str]:
-        lines = [f"{self.quarter}（监测时间点 {self.as_of.astimezone().strftime('%Y-%m-%d %H:%M')}，"
+        lines = [f"{self.quarter}（监测时间点 {self.as_of.astimezone(TZ).strftime('%Y-%m-%d %H:%M')}，"
                  f"检查方案 {self.profile}，{len(self.checks)} 项检查，运行号 {self.run_id}）"]
         for et, label in (("site", "网站"), ("account", "政务新媒体")):
             c = self.counts.get(et, {})
