@@ -5,7 +5,8 @@ Once a quarter (02:00 on the first day of January, April, July and October, Asia
 the verdicts of the quarter that has just closed:
 
 validate (the Great Expectations gate) → compute (every SQL check, review queue, roll-up) → publish
-(the quarter's pointer swapped to the new run in one transaction).
+(the quarter's pointer swapped to the new run in one transaction) → write the 通报 (docx and md, into
+`GOVMON_REPORT_DIR`, default `.govmon/reports`; a recheck run writes the 复核 report instead).
 
 - Airflow 3 reads a cron string as trigger times, so the logical date is the run time; the quarter
   is derived explicitly (`govmon.quarters.closed_quarter`).
@@ -85,10 +86,27 @@ def compute_quarterly_verdicts():
         publish(verdict_run)
         return verdict_run
 
+    @task
+    def write_quarterly_report(spec: dict) -> str:
+        import os
+
+        from govmon import config
+        from govmon.report import write_report
+        from govmon.report.recheck import write_recheck
+
+        out = os.environ.get("GOVMON_REPORT_DIR") or str(config.state_dir() / "reports")
+        if spec["recheck"]:
+            written = write_recheck(spec["quarter"], out)
+        else:
+            written = write_report(spec["quarter"], out)
+        print(f"{written.docx}\n{written.markdown}")
+        return str(written.docx)
+
     spec = resolve_quarter()
     checked = validate_quality_gate(spec)
     verdict_run = compute_verdicts(checked)
-    publish_verdicts(verdict_run, checked)
+    published = publish_verdicts(verdict_run, checked)
+    published >> write_quarterly_report(checked)
 
 
 compute_quarterly_verdicts()

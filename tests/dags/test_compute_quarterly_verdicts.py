@@ -34,15 +34,17 @@ def test_shape():
     dag = _dag()
     assert {t.task_id: sorted(t.downstream_task_ids) for t in dag.tasks} == {
         "resolve_quarter": ["validate_quality_gate"],
-        "validate_quality_gate": ["compute_verdicts", "publish_verdicts"],
+        "validate_quality_gate": ["compute_verdicts", "publish_verdicts", "write_quarterly_report"],
         "compute_verdicts": ["publish_verdicts"],
-        "publish_verdicts": [],
+        "publish_verdicts": ["write_quarterly_report"],
+        "write_quarterly_report": [],
     }
 
 
 def test_gate_failure_writes_nothing_then_run_publishes_the_closed_quarter(airflow_db, db_url, tmp_path, monkeypatch):
     monkeypatch.setenv("GOVMON_DATABASE_URL", db_url)
     monkeypatch.setenv("GOVMON_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.delenv("GOVMON_REPORT_DIR", raising=False)
     dag = _dag()
     trigger = pendulum.datetime(2026, 10, 1, 2, 0, tz="Asia/Shanghai")
 
@@ -61,6 +63,8 @@ def test_gate_failure_writes_nothing_then_run_publishes_the_closed_quarter(airfl
         ("2026Q3", dt.datetime(2026, 9, 30, 15, 59, 59, 999999, tzinfo=dt.timezone.utc), "scheduled")]
     before = _rows(db_url, "select * from verdicts.entity_verdicts order by 1, 2, 3")
     assert len(before) == 1
+    report = tmp_path / "state" / "reports" / "通报-2026Q3-360600.docx"
+    assert report.exists()  # the run ends by writing the 通报
 
     run = dag.test(logical_date=trigger.add(minutes=2))  # the same quarter again: same tables
     assert str(run.state) == "success"
