@@ -54,7 +54,7 @@ def compute_quarterly_verdicts():
     def validate_quality_gate(spec: dict) -> dict:
         import datetime as dt
 
-        from airflow.exceptions import AirflowFailException
+        from airflow.sdk.exceptions import AirflowFailException
 
         from govmon.quality import run_gate
 

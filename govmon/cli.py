@@ -80,16 +80,12 @@ COMMAND_MODULES = (
 
 
 def _register_subsystems(sub) -> None:
-    import importlib
+    from govmon.config import optional_module
 
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name and name.startswith(exc.name):
-                continue  # not built yet
-            raise
-        module.register(sub)
+        module = optional_module(name)
+        if module is not None:
+            module.register(sub)
 
 
 def build_parser() -> argparse.ArgumentParser:

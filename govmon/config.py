@@ -43,3 +43,15 @@ PLATFORM_BASE_URLS = {
 def platform_base_url(platform: str) -> str:
     env, default = PLATFORM_BASE_URLS[platform]
     return os.environ.get(env, default).rstrip("/")
+
+
+def optional_module(name: str):
+    """Import a subsystem module that may not be built yet; None when its package is absent."""
+    import importlib
+
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name and name.startswith(exc.name):
+            return None
+        raise

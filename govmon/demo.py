@@ -6,10 +6,8 @@ the sandbox wrote, and report what is in the registry. Each later capability add
 
 from __future__ import annotations
 
-import importlib
 import os
 import signal
-import socket
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,16 +47,6 @@ def _step(n: int, text: str) -> None:
     print(f"\n[{n}] {text}", flush=True)
 
 
-def _port_free(port: int) -> bool:
-    with socket.socket() as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
 def run_demo(scenario: str | Path | None = None, keep_serving: bool = False) -> int:
     from govmon import db, pgcluster
     from govmon.registry import RegistryImportError, import_registry
@@ -83,7 +71,7 @@ def run_demo(scenario: str | Path | None = None, keep_serving: bool = False) -> 
     _step(3, "沙盒世界 sandbox world on loopback")
     # a stable port keeps the registry's 首页网址 the same from one demo run to the next
     port = int(os.environ.get("GOVMON_SANDBOX_PORT", DEFAULT_PORT))
-    if not _port_free(port):
+    if not pgcluster.port_free(port):
         port = 0
     sandbox = SandboxProcess(scenario, port=port, out_dir=registry_dir, start_timeout=120)
     sandbox.start()
@@ -116,12 +104,9 @@ def run_demo(scenario: str | Path | None = None, keep_serving: bool = False) -> 
                           env=dict(state.get("env", {})))
         n = 5
         for module_name, title in STEP_MODULES:
-            try:
-                module = importlib.import_module(module_name)
-            except ModuleNotFoundError as exc:
-                if exc.name and module_name.startswith(exc.name):
-                    continue  # not built yet
-                raise
+            module = config.optional_module(module_name)
+            if module is None:
+                continue  # not built yet
             n += 1
             _step(n, title)
             module.demo_step(ctx)

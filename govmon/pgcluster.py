@@ -140,7 +140,7 @@ def _run(cmd: list[str], user: pwd.struct_passwd | None, check: bool = True, **k
     return subprocess.run(cmd, preexec_fn=demote, env=env, check=check, capture_output=True, text=True, **kw)
 
 
-def _port_free(port: int) -> bool:
+def port_free(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
@@ -195,7 +195,7 @@ def start(cluster: LocalCluster | None = None) -> str:
             _initdb(cluster, bindir, user)
         if not is_running(cluster):
             port = cluster.port
-            if not _port_free(port):
+            if not port_free(port):
                 port = _free_port()
             cluster.port_file.write_text(f"{port}\n")
             cluster.socket_dir.mkdir(exist_ok=True)

@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 # a test is an integration test when it uses a real service: one of these fixtures, a module under
 # INTEGRATION_DIRS, or an explicit @pytest.mark.integration (e.g. one that starts a server itself)
-INTEGRATION_FIXTURES = {"db_url", "pg_server", "template_db", "sandbox", "site_url", "airflow_db"}
+INTEGRATION_FIXTURES = {"db_url", "make_db", "pg_server", "template_db", "sandbox", "site_url", "airflow_db"}
 INTEGRATION_DIRS = ("tests/dags",)
 
 
@@ -73,17 +73,30 @@ def template_db(pg_server):
 
 
 @pytest.fixture
-def db_url(pg_server, template_db):
-    """A fresh, migrated database for one test."""
-    name = f"govmon_test_{uuid.uuid4().hex[:10]}"
+def make_db(pg_server, template_db):
+    """Factory of databases for one test, dropped afterwards: ``make_db()`` is a fresh migrated copy
+    of the template, ``make_db(migrated=False)`` an empty one."""
     admin = _admin(pg_server)
+    made: list[str] = []
+
+    def make(migrated: bool = True) -> str:
+        name = f"govmon_test_{uuid.uuid4().hex[:10]}"
+        with admin.cursor() as cur:
+            cur.execute(f'create database "{name}"' + (f' template "{template_db}"' if migrated else ""))
+        made.append(name)
+        return _with_db(pg_server, name)
+
+    yield make
     with admin.cursor() as cur:
-        cur.execute(f'create database "{name}" template "{template_db}"')
-    url = _with_db(pg_server, name)
-    yield url
-    with admin.cursor() as cur:
-        cur.execute(f'drop database if exists "{name}" with (force)')
+        for name in made:
+            cur.execute(f'drop database if exists "{name}" with (force)')
     admin.close()
+
+
+@pytest.fixture
+def db_url(make_db):
+    """A fresh, migrated database for one test."""
+    return make_db()
 
 
 @pytest.fixture

@@ -59,7 +59,9 @@ class Check:
 
     @property
     def sql(self) -> str:
-        return self.path.read_text(encoding="utf-8")
+        """The query without its whole-line comments (psycopg2 would read a '%' in prose as a parameter)."""
+        lines = self.path.read_text(encoding="utf-8").splitlines()
+        return "\n".join(line for line in lines if not line.lstrip().startswith("--"))
 
 
 @dataclass(frozen=True)

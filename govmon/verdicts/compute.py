@@ -81,7 +81,7 @@ def compute(quarter: Quarter | str, *, as_of: dt.datetime, profile: Profile | st
                  list(profile.unverified), [c.name for c in checks]),
             )
             run_id = cur.fetchone()[0]
-            for table in ("check_results", "entity_verdicts", "run_entities"):
+            for table in ("check_results", "run_verdicts", "run_entities"):
                 cur.execute(f"delete from verdicts.{table} where run_id = %s", (run_id,))
             cur.execute(SNAPSHOT_ENTITIES_SQL, {"run_id": run_id})
             for check in checks:
@@ -106,7 +106,7 @@ def compute(quarter: Quarter | str, *, as_of: dt.datetime, profile: Profile | st
 
 
 def _rollup(cur, run_id: int, pass_score) -> None:
-    cur.execute("delete from verdicts.entity_verdicts where run_id = %s", (run_id,))
+    cur.execute("delete from verdicts.run_verdicts where run_id = %s", (run_id,))
     cur.execute(ROLLUP_SQL.read_text(encoding="utf-8"), {"run_id": run_id, "pass_score": pass_score})
 
 
@@ -161,7 +161,7 @@ def publish(run_id: int, url: str | None = None) -> None:
 
 
 def _counts(cur, run_id: int) -> dict[str, dict[str, int]]:
-    cur.execute("select entity_type, verdict, count(*) from verdicts.entity_verdicts where run_id = %s "
+    cur.execute("select entity_type, verdict, count(*) from verdicts.run_verdicts where run_id = %s "
                 "group by 1, 2", (run_id,))
     out: dict[str, dict[str, int]] = {}
     for et, verdict, n in cur.fetchall():

@@ -80,20 +80,11 @@ create table if not exists verdicts.check_results (
     primary key (run_id, check_name, entity_type, entity_id)
 );
 
-create table if not exists verdicts.entity_verdicts (
-    run_id          bigint not null references verdicts.runs on delete cascade,
-    entity_type     text not null check (entity_type in ('site', 'account')),
+-- The roll-up: one verdict per entity a run judged.
+create table if not exists verdicts.run_verdicts (
+    run_id          bigint not null,
+    entity_type     text not null,
     entity_id       bigint not null,
-    quarter         text not null,
-    -- copied from verdicts.run_entities
-    name            text not null,
-    code            text not null,          -- 网站标识码, or 平台:账号标识
-    region_code     text not null,
-    organizer       text not null,
-    kind            text,                   -- 政府门户网站 / 部门网站 (sites)
-    platform        text,                   -- 微信 / 微博 … (accounts)
-    account_type    text,
-    url             text,
     verdict         text not null check (verdict in ('合格', '不合格', '无法判定', '待审核')),
     score           numeric,
     problems        text[] not null default '{}',
@@ -101,9 +92,18 @@ create table if not exists verdicts.entity_verdicts (
     unknown_reasons text[] not null default '{}',
     pending_review  text[] not null default '{}',
     unverified      text[] not null default '{}',
-    primary key (run_id, entity_type, entity_id)
+    primary key (run_id, entity_type, entity_id),
+    foreign key (run_id, entity_type, entity_id) references verdicts.run_entities on delete cascade
 );
-create index if not exists entity_verdicts_region_idx on verdicts.entity_verdicts (run_id, region_code);
+
+-- Verdicts with the entity as the registry stood when the run was computed, for every run.
+create or replace view verdicts.entity_verdicts as
+select v.run_id, v.entity_type, v.entity_id, r.quarter, e.name, e.code, e.region_code, e.organizer, e.kind,
+       e.platform, e.account_type, e.url, v.verdict, v.score, v.problems, v.vetoes, v.unknown_reasons,
+       v.pending_review, v.unverified
+from verdicts.run_verdicts v
+join verdicts.run_entities e using (run_id, entity_type, entity_id)
+join verdicts.runs r using (run_id);
 
 -- Which run is the published one for a quarter; publishing swaps this pointer in one transaction.
 create table if not exists verdicts.published (
@@ -162,3 +162,4 @@ select v.*, r.as_of, r.profile_name, r.profile_version, r.kind as run_kind
 from verdicts.published p
 join verdicts.entity_verdicts v on v.run_id = p.run_id
 join verdicts.runs r on r.run_id = p.run_id;
+create index if not exists run_entities_region_idx on verdicts.run_entities (run_id, region_code);

@@ -96,8 +96,7 @@ per_entity as (
 ),
 
 rollup_quarterly_verdicts as (
-    select %(run_id)s::bigint as run_id, p.entity_type, p.entity_id, run.quarter, p.name, p.code, p.region_code,
-           p.organizer, p.kind, p.platform, p.account_type, p.url,
+    select %(run_id)s::bigint as run_id, p.entity_type, p.entity_id,
            case
                when p.hit_veto then '不合格'
                when p.score is not null and p.score < %(pass_score)s then '不合格'
@@ -113,10 +112,8 @@ rollup_quarterly_verdicts as (
            p.pending_review,
            p.unverified
     from per_entity p
-    cross join run
 )
 
-insert into verdicts.entity_verdicts (run_id, entity_type, entity_id, quarter, name, code, region_code, organizer,
-                                      kind, platform, account_type, url, verdict, score, problems, vetoes,
-                                      unknown_reasons, pending_review, unverified)
+insert into verdicts.run_verdicts (run_id, entity_type, entity_id, verdict, score, problems, vetoes,
+                                   unknown_reasons, pending_review, unverified)
 select * from rollup_quarterly_verdicts

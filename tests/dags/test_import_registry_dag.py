@@ -39,39 +39,26 @@ def test_dag_shape():
     }
 
 
-def test_import_registry_dag_runs_and_is_idempotent(airflow_db, pg_server, template_db, tmp_path, monkeypatch):
-    from tests.conftest import _admin, _with_db
+def test_import_registry_dag_runs_and_is_idempotent(airflow_db, make_db, tmp_path, monkeypatch):
+    url = make_db(migrated=False)  # an empty database: the DAG's first task must create the schema itself
+    (tmp_path / "sites.csv").write_text(SITES, encoding="utf-8-sig")
+    (tmp_path / "accounts.csv").write_text(ACCOUNTS, encoding="utf-8-sig")
+    monkeypatch.setenv("GOVMON_DATABASE_URL", url)
+    monkeypatch.setenv("GOVMON_REGISTRY_DIR", str(tmp_path))
+    dag = _load_dag()
+    for t in dag.tasks:  # a failure should fail the run now, not wait out the retry delay
+        t.retries = 0
 
-    # an empty database: the DAG's first task must create the schema itself
-    name = f"govmon_test_dag_{tmp_path.name[-8:].lower().replace('-', '_')}"
-    admin = _admin(pg_server)
-    with admin.cursor() as cur:
-        cur.execute(f'drop database if exists "{name}" with (force)')
-        cur.execute(f'create database "{name}"')
-    url = _with_db(pg_server, name)
-    try:
-        (tmp_path / "sites.csv").write_text(SITES, encoding="utf-8-sig")
-        (tmp_path / "accounts.csv").write_text(ACCOUNTS, encoding="utf-8-sig")
-        monkeypatch.setenv("GOVMON_DATABASE_URL", url)
-        monkeypatch.setenv("GOVMON_REGISTRY_DIR", str(tmp_path))
-        dag = _load_dag()
-        for t in dag.tasks:  # a failure should fail the run now, not wait out the retry delay
-            t.retries = 0
+    run = dag.test()
+    assert str(run.state) == "success", run.state
+    assert _counts(url) == (2, 1, 3)
 
-        run = dag.test()
-        assert str(run.state) == "success", run.state
-        assert _counts(url) == (2, 1, 3)
+    run = dag.test()  # same interval, same files: same tables
+    assert str(run.state) == "success"
+    assert _counts(url) == (2, 1, 3)
 
-        run = dag.test()  # same interval, same files: same tables
-        assert str(run.state) == "success"
-        assert _counts(url) == (2, 1, 3)
-
-        # a bad file fails the run and writes nothing
-        (tmp_path / "sites.csv").write_text(SITES + "坏行,123,http://x/,单位,360600,,\n", encoding="utf-8-sig")
-        run = dag.test()
-        assert str(run.state) == "failed"
-        assert _counts(url) == (2, 1, 3)
-    finally:
-        with admin.cursor() as cur:
-            cur.execute(f'drop database if exists "{name}" with (force)')
-        admin.close()
+    # a bad file fails the run and writes nothing
+    (tmp_path / "sites.csv").write_text(SITES + "坏行,123,http://x/,单位,360600,,\n", encoding="utf-8-sig")
+    run = dag.test()
+    assert str(run.state) == "failed"
+    assert _counts(url) == (2, 1, 3)

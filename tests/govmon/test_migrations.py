@@ -16,27 +16,8 @@ def _schemas(url):
         return {r[0] for r in cur.fetchall()}
 
 
-def _fresh_db(pg_server, request):
-    import uuid
-
-    from tests.conftest import _admin, _with_db
-
-    name = f"govmon_test_mig_{uuid.uuid4().hex[:8]}"
-    admin = _admin(pg_server)
-    with admin.cursor() as cur:
-        cur.execute(f'create database "{name}"')
-
-    def drop():
-        with admin.cursor() as cur:
-            cur.execute(f'drop database if exists "{name}" with (force)')
-        admin.close()
-
-    request.addfinalizer(drop)
-    return _with_db(pg_server, name)
-
-
-def test_migrate_applies_all_then_nothing(pg_server, request):
-    url = _fresh_db(pg_server, request)
+def test_migrate_applies_all_then_nothing(make_db):
+    url = make_db(migrated=False)
     all_versions = [m.version for m in db.discover()]
     assert db.migrate(url) == all_versions
     assert {"registry", "raw", "staging", "marts", "verdicts"} <= _schemas(url)
@@ -44,8 +25,8 @@ def test_migrate_applies_all_then_nothing(pg_server, request):
     assert db.applied_versions(url) == all_versions
 
 
-def test_a_failing_migration_applies_nothing(pg_server, request, tmp_path):
-    url = _fresh_db(pg_server, request)
+def test_a_failing_migration_applies_nothing(make_db, tmp_path):
+    url = make_db(migrated=False)
     mig = tmp_path / "migrations"
     shutil.copytree(config.migrations_dir(), mig)
     (mig / "0098_create_probe_table.sql").write_text("create table raw.probe_check (x int);")
@@ -56,8 +37,8 @@ def test_a_failing_migration_applies_nothing(pg_server, request, tmp_path):
     assert "registry" not in _schemas(url)  # the earlier files of the same run were rolled back too
 
 
-def test_an_edited_migration_is_refused(pg_server, request, tmp_path):
-    url = _fresh_db(pg_server, request)
+def test_an_edited_migration_is_refused(make_db, tmp_path):
+    url = make_db(migrated=False)
     mig = tmp_path / "migrations"
     shutil.copytree(config.migrations_dir(), mig)
     db.migrate(url, mig)

@@ -73,11 +73,11 @@ def test_import_then_reimport_changes_nothing(db_url, tmp_path):
     assert query(db_url, "select parent_code from registry.regions where region_code = '360681'") == [("360600",)]
 
 
-def test_same_content_in_every_format_gives_the_same_registry(pg_server, tmp_path, request):
+def test_same_content_in_every_format_gives_the_same_registry(make_db, tmp_path):
     """UTF-8, UTF-8+BOM, GB18030 and XLSX files of the same rows import to identical tables."""
     results = []
     for fmt in ("utf-8", "utf-8-sig", "gb18030", "xlsx"):
-        url = request.getfixturevalue("db_url") if not results else _fresh(request)
+        url = make_db()
         if fmt == "xlsx":
             wb = openpyxl.Workbook()
             ws = wb.active
@@ -94,28 +94,6 @@ def test_same_content_in_every_format_gives_the_same_registry(pg_server, tmp_pat
                                   "from registry.sites order by site_code"))
     assert all(r == results[0] for r in results)
     assert len(results[0]) == 3
-
-
-def _fresh(request):
-    # a second fresh database inside one test
-    import uuid
-
-    from tests.conftest import _admin, _with_db
-
-    server = request.getfixturevalue("pg_server")
-    tpl = request.getfixturevalue("template_db")
-    name = f"govmon_test_{uuid.uuid4().hex[:10]}"
-    admin = _admin(server)
-    with admin.cursor() as cur:
-        cur.execute(f'create database "{name}" template "{tpl}"')
-
-    def drop():
-        with admin.cursor() as cur:
-            cur.execute(f'drop database if exists "{name}" with (force)')
-        admin.close()
-
-    request.addfinalizer(drop)
-    return _with_db(server, name)
 
 
 BAD_CASES = [
