@@ -252,14 +252,15 @@ def _tallies_for_run(cur, run_id: int, scope_filter: str, region: str):
 def _crawl_annexes(cur, run_id: int, site_ids: set[int], sites: dict[int, dict]):
     """附件2 (problem columns) and 附件4 (overdue letters per unit) from the website checks' evidence.
 
-    W-V4's evidence lists the stale and blank columns (``columns``: path, responsible unit, problem);
-    W-V5's lists the overdue letters (``overdue_letters``: unit). A site whose checks carry no such
-    evidence adds no rows.
+    W-V4's evidence lists the stale and blank columns (``columns``: path, problem, optional unit),
+    also below the veto count (a 通报 names problem columns of sites that passed); W-V5's lists the
+    overdue letters (``overdue_letters``, optional unit). The responsible unit defaults to the site's
+    主办单位. A site whose checks carry no such evidence adds no rows.
     """
     cur.execute(
         """
         select entity_id, indicator, evidence from verdicts.check_results
-        where run_id = %s and entity_type = 'site' and indicator in ('W-V4', 'W-V5') and status <> 'pass'
+        where run_id = %s and entity_type = 'site' and indicator in ('W-V4', 'W-V5')
         """,
         (run_id,),
     )
