@@ -14,6 +14,7 @@ Per-site state is a few counters and a faults dict; pages are rendered on reques
 from __future__ import annotations
 
 import asyncio
+import email.utils
 import errno
 import json
 import os
@@ -23,7 +24,7 @@ import socket
 import struct
 import sys
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from aiohttp import web
@@ -324,7 +325,16 @@ class World:
         delay = max((st.faults.get("slow_ms", 0) for st in touched), default=0)
         if delay:
             await asyncio.sleep(delay / 1000)
-        return web.Response(status=status, body=body, headers={"Content-Type": ctype})
+        # the platforms print relative dates ("5分钟前", "昨天 10:20") against the anchor, so their
+        # clock is the anchor's: Date = anchor + time since start (a client resolves against it)
+        return web.Response(status=status, body=body, headers={"Content-Type": ctype, "Date": self.http_date()})
+
+    def clock(self) -> datetime:
+        """The world's "now": the anchor plus the time the server has been running."""
+        return self.anchor + timedelta(seconds=time.time() - self.started_at)
+
+    def http_date(self) -> str:
+        return email.utils.formatdate(self.clock().timestamp(), usegmt=True)
 
     # ---- control ---------------------------------------------------------------------------------
     async def handle_control(self, request: web.Request) -> web.StreamResponse:
@@ -337,6 +347,15 @@ class World:
                 return web.json_response(self.state(full=request.query.get("full", "1") != "0"))
             if parts == ["health"]:
                 return web.json_response({"ok": True, "port": self.port})
+            if parts == ["probe-log.csv"]:  # an external monitor's export (govmon/sandbox/probelog.py)
+                from govmon.sandbox.probelog import ProbeLogError, probe_log_csv
+
+                sites = [(st.spec.site_code, self.site_url(st.spec), st.faults) for st in self.sites.values()]
+                try:
+                    text = probe_log_csv(sites, self.anchor, request.query)
+                except ProbeLogError as e:
+                    return web.json_response({"error": str(e)}, status=400)
+                return web.Response(body=text.encode("utf-8"), content_type="text/csv", charset="utf-8")
             if len(parts) == 2 and parts[0] == "sites" and parts[1] in self.sites:
                 st = self.sites[parts[1]]
                 return web.json_response({"key": parts[1], "url": self.site_url(st.spec), "faults": st.faults,

@@ -1,0 +1,183 @@
+-- indicator: M-L1
+-- entity: account
+-- grain: one row per inspected account
+-- M-L1 原创内容不足 [L] (INDICATORS.md §5, 陕西/杨陵 2025): when the profile sets
+-- newmedia.max_days_without_original (shaanxi-2025: 90), an account with no original post within
+-- that many days before the 监测时间点 fails with 'N个月无原创' (90 → 3个月无原创, 30 → 1个月无原创;
+-- a number of days that is not a whole number of 30-day months is printed as N天).
+-- The key is null in national-2019: every account passes (the rule is not part of the profile).
+--
+-- Days are calendar days in Asia/Shanghai, as in M-V2: an original post 89 days old passes, one 90
+-- days old fails. 原创 is what the platform flags (Weibo: not a repost; WeChat: the 原创 mark;
+-- feeds: a 原创 / 转载 category). When posts in the window carry no such flag the account is
+-- unknown (originality cannot be known), never failed. To fail, a successful fetch on or after
+-- as_of's date (at most collection.max_media_fetch_gap_days days after) must show every post back
+-- to the window's first day; otherwise unknown with the collector's reason.
+-- From: registry.inspected_accounts, staging.stg_media__posts, staging.stg_media__fetches.
+with params as (
+    select
+        (%(as_of)s::timestamptz at time zone %(tz)s)::date as as_of_date,
+        %(collection__max_media_fetch_gap_days)s::int as gap_days,
+        %(newmedia__max_days_without_original)s::int as max_days
+),
+
+words as (
+    select
+        params.*,
+        case
+            when params.max_days is null then null
+            when mod(params.max_days, 30) = 0 then (params.max_days / 30)::text || '个月'
+            else params.max_days::text || '天'
+        end as period
+    from params
+),
+
+accounts as (
+    select * from registry.inspected_accounts
+),
+
+posts as (
+    select * from staging.stg_media__posts
+),
+
+fetches as (
+    select * from staging.stg_media__fetches
+),
+
+dated_posts as (
+    select
+        p.*,
+        (p.published_at at time zone %(tz)s)::date as published_date
+    from posts as p
+    cross join params
+    where p.published_at is not null
+      and not p.is_deleted
+      and not p.is_hidden
+      and (p.published_at at time zone %(tz)s)::date <= params.as_of_date
+),
+
+newest_original as (
+    select distinct on (p.account_id) p.account_id, p.published_at, p.published_date, p.url
+    from dated_posts as p
+    where p.is_original
+    order by p.account_id, p.published_at desc
+),
+
+window_posts as (
+    select
+        p.account_id,
+        count(*) as posts,
+        count(*) filter (where p.is_original is null) as unflagged,
+        count(*) filter (where p.is_original = false) as reposts
+    from dated_posts as p
+    cross join params
+    where p.published_date > params.as_of_date - params.max_days
+    group by p.account_id
+),
+
+covering as (
+    select distinct on (f.account_id) f.*
+    from fetches as f
+    cross join params
+    where f.status = 'ok'
+      and f.reference_date between params.as_of_date and params.as_of_date + params.gap_days
+      and (f.complete or f.covers_from_date <= params.as_of_date - params.max_days + 1)
+    order by f.account_id, f.reference_date, f.reference_at desc
+),
+
+nearest as (
+    select distinct on (f.account_id) f.*
+    from fetches as f
+    cross join params
+    where abs(f.reference_date - params.as_of_date) <= params.gap_days
+    order by f.account_id, (f.reference_date < params.as_of_date), abs(f.reference_date - params.as_of_date),
+             f.reference_at desc
+),
+
+-- the closest fetch at any distance: what to say when none is near enough
+closest as (
+    select distinct on (f.account_id) f.account_id, f.reference_date
+    from fetches as f
+    cross join params
+    order by f.account_id, abs(f.reference_date - params.as_of_date), f.reference_at desc
+),
+
+decided as (
+    select
+        a.account_id,
+        w.max_days,
+        w.gap_days,
+        w.period,
+        w.as_of_date,
+        no.published_at as original_at,
+        no.url as original_url,
+        w.as_of_date - no.published_date as days_since_original,
+        coalesce(wp.posts, 0) as window_posts,
+        coalesce(wp.unflagged, 0) as window_unflagged,
+        coalesce(wp.reposts, 0) as window_reposts,
+        cv.collect_date as covering_collect_date,
+        cv.source_url as covering_url,
+        nf.status as fetch_status,
+        cl.reference_date as closest_date,
+        nf.reason as fetch_reason,
+        nf.reference_date as fetch_date,
+        nf.covers_from_date as fetch_covers_from_date,
+        case
+            when w.max_days is null then 'pass'
+            when no.published_date > w.as_of_date - w.max_days then 'pass'
+            when coalesce(wp.unflagged, 0) > 0 then 'unknown'
+            when cv.account_id is not null then 'fail'
+            else 'unknown'
+        end as status
+    from accounts as a
+    cross join words as w
+    left join newest_original as no on no.account_id = a.account_id
+    left join window_posts as wp on wp.account_id = a.account_id
+    left join covering as cv on cv.account_id = a.account_id
+    left join nearest as nf on nf.account_id = a.account_id
+    left join closest as cl on cl.account_id = a.account_id
+),
+
+m_l1__account__no_original as (
+    select
+        'account' as entity_type,
+        d.account_id as entity_id,
+        'M-L1' as indicator,
+        d.status,
+        case when d.status = 'fail' then d.period || '无原创' end as problem,
+        case when d.status = 'unknown' then
+            case
+                when d.window_unflagged > 0
+                    then '监测时间点前 ' || d.max_days::text || ' 天内有 ' || d.window_unflagged::text
+                         || ' 条发布，平台未标注是否原创，无法判断'
+                when d.fetch_status is null and d.closest_date is not null
+                    then '监测时间点前后 ' || d.gap_days::text || ' 天内没有采集记录（最近的一次在 ' || d.closest_date::text || '）'
+                when d.fetch_status is null then '尚未采集该账号（没有采集记录）'
+                when d.fetch_status = 'vanished'
+                    then '账号搜索不到（' || coalesce(d.fetch_reason, '平台显示账号不存在') || '），无法读取发布情况'
+                when d.fetch_status <> 'ok' then coalesce(d.fetch_reason, '采集失败，未取得数据')
+                when d.fetch_date < d.as_of_date
+                    then '最近一次成功采集在 ' || d.fetch_date::text || '，早于监测时间点当日，此后是否发布原创未知'
+                else '采集到的发布只回溯到 ' || coalesce(d.fetch_covers_from_date::text, '（无）')
+                     || '，未覆盖监测时间点前 ' || d.max_days::text || ' 天'
+            end
+        end as reason,
+        case when d.max_days is null
+            then jsonb_build_object('rule', '本检查方案不含原创要求（newmedia.max_days_without_original 为空）')
+            else jsonb_strip_nulls(jsonb_build_object(
+                'max_days', d.max_days,
+                'as_of_date', d.as_of_date,
+                'newest_original_at', d.original_at,
+                'newest_original_url', d.original_url,
+                'days_since_original', d.days_since_original,
+                'window_posts', d.window_posts,
+                'window_reposts', d.window_reposts,
+                'window_unflagged', d.window_unflagged,
+                'covering_fetch', case when d.covering_collect_date is not null then jsonb_build_object(
+                    'collect_date', d.covering_collect_date, 'url', d.covering_url) end,
+                'fetch_status', d.fetch_status))
+        end as evidence
+    from decided as d
+)
+
+select * from m_l1__account__no_original

@@ -1,0 +1,155 @@
+-- indicator: M-V2
+-- entity: account
+-- grain: one row per inspected account
+-- M-V2 内容不更新 (INDICATORS.md §5): no post within newmedia.max_days_without_update days before
+-- the 监测时间点 (national-2019: 14 → problem 14天未更新; county-10d: 10 → 10天未更新).
+--
+-- Days are calendar days in Asia/Shanghai. A post's age is as_of's date minus the post's date:
+-- a post 13 days old passes, one 14 days old fails (age >= N fails). Posts dated after as_of's
+-- date do not count; deleted or non-public posts never count.
+-- Missing data is unknown, never "not updated". To fail, a successful fetch taken on or after
+-- as_of's date (at most collection.max_media_fetch_gap_days days after) must show every post back
+-- to the window's first day (the whole timeline, or its oldest post on or before that day). A blocked, failed, empty or unconfigured fetch is unknown
+-- with the collector's reason; a vanished account is unknown here (N-7 搜索不到 decides it).
+-- From: registry.inspected_accounts, staging.stg_media__posts, staging.stg_media__fetches.
+with params as (
+    select
+        (%(as_of)s::timestamptz at time zone %(tz)s)::date as as_of_date,
+        %(collection__max_media_fetch_gap_days)s::int as gap_days,
+        %(newmedia__max_days_without_update)s::int as max_days
+),
+
+accounts as (
+    select * from registry.inspected_accounts
+),
+
+posts as (
+    select * from staging.stg_media__posts
+),
+
+fetches as (
+    select * from staging.stg_media__fetches
+),
+
+newest_post as (
+    select distinct on (p.account_id)
+        p.account_id,
+        p.post_key,
+        p.published_at,
+        p.published_raw,
+        p.url,
+        (p.published_at at time zone %(tz)s)::date as published_date
+    from posts as p
+    cross join params
+    where p.published_at is not null
+      and not p.is_deleted
+      and not p.is_hidden
+      and (p.published_at at time zone %(tz)s)::date <= params.as_of_date
+    order by p.account_id, p.published_at desc
+),
+
+-- the first successful fetch on or after as_of's date that shows the whole window
+covering as (
+    select distinct on (f.account_id) f.*
+    from fetches as f
+    cross join params
+    where f.status = 'ok'
+      and f.reference_date between params.as_of_date and params.as_of_date + params.gap_days
+      and (f.complete or f.covers_from_date <= params.as_of_date - params.max_days + 1)
+    order by f.account_id, f.reference_date, f.reference_at desc
+),
+
+-- the fetch nearest to as_of (on or after its date first, else the latest before): the reason
+nearest as (
+    select distinct on (f.account_id) f.*
+    from fetches as f
+    cross join params
+    where abs(f.reference_date - params.as_of_date) <= params.gap_days
+    order by f.account_id, (f.reference_date < params.as_of_date), abs(f.reference_date - params.as_of_date),
+             f.reference_at desc
+),
+
+-- the closest fetch at any distance: what to say when none is near enough
+closest as (
+    select distinct on (f.account_id) f.account_id, f.reference_date
+    from fetches as f
+    cross join params
+    order by f.account_id, abs(f.reference_date - params.as_of_date), f.reference_at desc
+),
+
+decided as (
+    select
+        a.account_id,
+        params.max_days,
+        params.gap_days,
+        params.as_of_date,
+        np.published_at,
+        np.published_date,
+        np.published_raw,
+        np.url as post_url,
+        params.as_of_date - np.published_date as days_since_post,
+        cv.collect_date as covering_collect_date,
+        cv.reference_at as covering_reference_at,
+        cv.complete as covering_complete,
+        cv.covers_from as covering_from,
+        cv.source_url as covering_url,
+        nf.status as fetch_status,
+        cl.reference_date as closest_date,
+        nf.reason as fetch_reason,
+        nf.adapter as fetch_adapter,
+        nf.reference_date as fetch_date,
+        nf.covers_from_date as fetch_covers_from_date,
+        nf.collect_date as fetch_collect_date,
+        nf.source_url as fetch_url,
+        case
+            when np.published_date > params.as_of_date - params.max_days then 'pass'
+            when cv.account_id is not null then 'fail'
+            else 'unknown'
+        end as status
+    from accounts as a
+    cross join params
+    left join newest_post as np on np.account_id = a.account_id
+    left join covering as cv on cv.account_id = a.account_id
+    left join nearest as nf on nf.account_id = a.account_id
+    left join closest as cl on cl.account_id = a.account_id
+),
+
+m_v2__account__not_updated as (
+    select
+        'account' as entity_type,
+        d.account_id as entity_id,
+        'M-V2' as indicator,
+        d.status,
+        case when d.status = 'fail' then d.max_days::text || '天未更新' end as problem,
+        case when d.status = 'unknown' then
+            case
+                when d.fetch_status is null and d.closest_date is not null
+                    then '监测时间点前后 ' || d.gap_days::text || ' 天内没有采集记录（最近的一次在 ' || d.closest_date::text || '）'
+                when d.fetch_status is null then '尚未采集该账号（没有采集记录）'
+                when d.fetch_status = 'vanished'
+                    then '账号搜索不到（' || coalesce(d.fetch_reason, '平台显示账号不存在') || '），无法读取发布情况'
+                when d.fetch_status <> 'ok' then coalesce(d.fetch_reason, '采集失败，未取得数据')
+                when d.fetch_date < d.as_of_date
+                    then '最近一次成功采集在 ' || d.fetch_date::text || '，早于监测时间点当日，此后是否发布未知'
+                else '采集到的发布只回溯到 ' || coalesce(d.fetch_covers_from_date::text, '（无）')
+                     || '，未覆盖监测时间点前 ' || d.max_days::text || ' 天'
+            end
+        end as reason,
+        jsonb_strip_nulls(jsonb_build_object(
+            'max_days', d.max_days,
+            'as_of_date', d.as_of_date,
+            'newest_post_at', d.published_at,
+            'newest_post_raw', d.published_raw,
+            'newest_post_url', d.post_url,
+            'days_since_post', d.days_since_post,
+            'covering_fetch', case when d.covering_collect_date is not null then jsonb_build_object(
+                'collect_date', d.covering_collect_date, 'reference_at', d.covering_reference_at,
+                'complete', d.covering_complete, 'covers_from', d.covering_from, 'url', d.covering_url) end,
+            'fetch', case when d.fetch_status is not null then jsonb_build_object(
+                'status', d.fetch_status, 'adapter', d.fetch_adapter, 'collect_date', d.fetch_collect_date,
+                'reference_date', d.fetch_date, 'url', d.fetch_url) end
+        )) as evidence
+    from decided as d
+)
+
+select * from m_v2__account__not_updated

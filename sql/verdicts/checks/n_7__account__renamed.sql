@@ -1,0 +1,106 @@
+-- indicator: N-7
+-- entity: account
+-- grain: one row per inspected account
+-- N-7 已改名 (INDICATORS.md §8, §10): the name the platform shows now differs from the registered
+-- 账号名称 → fail, problem '已改名（<live name>）系统中未改名'. Names are compared after Unicode NFKC
+-- normalisation without spaces or a leading @.
+-- The live name comes from the fetch nearest to the 监测时间点 (within
+-- collection.max_media_fetch_gap_days days; none that near → unknown). A name read from the platform
+-- itself (profile, article, a feed's author, an export) decides; a name read only from a feed's
+-- title (which bridges decorate, e.g. "抖音博主 - X") passes when it contains the registered name
+-- and otherwise goes to review. A fetch that showed no name, or failed, is unknown; a vanished
+-- account is unknown here (N-7 搜索不到 decides it).
+-- From: registry.inspected_accounts, staging.stg_media__fetches.
+with params as (
+    select
+        (%(as_of)s::timestamptz at time zone %(tz)s)::date as as_of_date,
+        %(collection__max_media_fetch_gap_days)s::int as gap_days
+),
+
+accounts as (
+    select * from registry.inspected_accounts
+),
+
+fetches as (
+    select * from staging.stg_media__fetches
+),
+
+nearest as (
+    select distinct on (f.account_id) f.*
+    from fetches as f
+    cross join params
+    where abs(f.reference_date - params.as_of_date) <= params.gap_days
+    order by f.account_id, (f.reference_date < params.as_of_date), abs(f.reference_date - params.as_of_date),
+             f.reference_at desc
+),
+
+-- the closest fetch at any distance: what to say when none is near enough
+closest as (
+    select distinct on (f.account_id) f.account_id, f.reference_date
+    from fetches as f
+    cross join params
+    order by f.account_id, abs(f.reference_date - params.as_of_date), f.reference_at desc
+),
+
+compared as (
+    select
+        a.account_id,
+        a.name as registered_name,
+        nf.account_id as fetched,
+        nf.status as fetch_status,
+        cl.reference_date as closest_date,
+        params.gap_days,
+        nf.reason as fetch_reason,
+        nf.live_name,
+        nf.name_source,
+        nf.adapter,
+        nf.source_url,
+        nf.collect_date,
+        regexp_replace(normalize(a.name, nfkc), '^@|[[:space:]]+', '', 'g') as reg_norm,
+        regexp_replace(normalize(coalesce(nf.live_name, ''), nfkc), '^@|[[:space:]]+', '', 'g') as live_norm
+    from accounts as a
+    cross join params
+    left join nearest as nf on nf.account_id = a.account_id
+    left join closest as cl on cl.account_id = a.account_id
+),
+
+n_7__account__renamed as (
+    select
+        'account' as entity_type,
+        c.account_id as entity_id,
+        'N-7' as indicator,
+        case
+            when c.fetched is null or c.fetch_status not in ('ok', 'empty') or c.live_norm = '' then 'unknown'
+            when c.live_norm = c.reg_norm then 'pass'
+            when c.name_source = 'title' and strpos(c.live_norm, c.reg_norm) > 0 then 'pass'
+            when c.name_source = 'title' then 'review'
+            else 'fail'
+        end as status,
+        case
+            when c.fetched is null or c.fetch_status not in ('ok', 'empty') or c.live_norm = '' then null
+            when c.live_norm = c.reg_norm then null
+            when c.name_source = 'title' and strpos(c.live_norm, c.reg_norm) > 0 then null
+            else '已改名（' || c.live_name || '）系统中未改名'
+        end as problem,
+        case
+            when c.fetched is null and c.closest_date is not null
+                then '监测时间点前后 ' || c.gap_days::text || ' 天内没有采集记录（最近的一次在 ' || c.closest_date::text || '）'
+            when c.fetched is null then '尚未采集该账号（没有采集记录）'
+            when c.fetch_status = 'vanished'
+                then '账号搜索不到（' || coalesce(c.fetch_reason, '平台显示账号不存在') || '），无法读取名称'
+            when c.fetch_status not in ('ok', 'empty') then coalesce(c.fetch_reason, '采集失败，未取得数据')
+            when c.live_norm = '' then '平台响应中没有账号名称'
+            when c.name_source = 'title' and c.live_norm <> c.reg_norm and strpos(c.live_norm, c.reg_norm) = 0
+                then '名称取自订阅源标题（桥接服务可能加了文字），与登记名称不同，需人工确认是否改名'
+        end as reason,
+        case when c.fetched is null then '{}'::jsonb else jsonb_strip_nulls(jsonb_build_object(
+            'registered_name', c.registered_name,
+            'live_name', c.live_name,
+            'name_source', c.name_source,
+            'adapter', c.adapter,
+            'url', c.source_url,
+            'collect_date', c.collect_date)) end as evidence
+    from compared as c
+)
+
+select * from n_7__account__renamed
