@@ -270,12 +270,14 @@ def _crawl_annexes(cur, run_id: int, site_ids: set[int], sites: dict[int, dict])
             continue
         site = sites[entity_id]
         if indicator == "W-V4":
-            for col in evidence.get("columns", []):
+            cols = evidence.get("columns")
+            for col in cols if isinstance(cols, list) else []:
                 columns.append({"责任单位": col.get("unit") or site["organizer"],
                                 "栏目路径": col.get("path") or col.get("name") or col.get("url", ""),
                                 "问题描述": col.get("problem", ""), "网站": site["name"]})
         else:
-            for letter in evidence.get("overdue_letters", []):
+            letters_seen = evidence.get("overdue_letters")
+            for letter in letters_seen if isinstance(letters_seen, list) else []:
                 unit = letter.get("unit") or site["organizer"]
                 letters[unit] = letters.get(unit, 0) + 1
     overdue = [{"单位": unit, "超期次数": n} for unit, n in sorted(letters.items(), key=lambda kv: (-kv[1], kv[0]))]

@@ -1,0 +1,248 @@
+-- indicator: W-V2
+-- entity: site
+-- grain: one row per inspected site
+--
+-- W-V2 站点无法访问 (国办秘函〔2019〕19号): "监测1周，每天间隔性访问20次以上，超过（含）15秒网站仍打不开的
+-- 次数累计占比超过（含）5%，即单项否决". From raw.probe__probes and raw.probe__rounds (our own
+-- rounds and imported monitoring logs) and registry.inspected_sites.
+--
+-- Window: the availability.window_days most recent Asia/Shanghai calendar days that have ended by
+--   as_of, i.e. D - window_days … D - 1 where D is the local date of as_of. as_of 2026-10-01 00:00
+--   +08:00 covers 09-24 … 09-30; as_of 2026-09-30 10:00 +08:00 covers 09-23 … 09-29.
+-- A probe counts unless its round's control probe failed (our network was down, not theirs), a
+--   firewall page answered (blocked: says nothing about the site), or it gave up before the
+--   profile's timeout (a probe run with a shorter timeout proves nothing about this rule).
+-- A counted probe fails when the homepage did not open (any other error class), or opened only
+--   after the timeout (latency_ms >= timeout_seconds × 1000, e.g. in an imported log).
+-- Status, in this order of precedence:
+--   unknown   no counted probe in the window: 无探测数据
+--   pass/fail every day of the window has >= min_probes_per_day counted probes:
+--             fail iff failures >= max_fail_ratio × probes
+--   fail      some day is short, yet the share reaches max_fail_ratio even in the best case for
+--             the site: every short day topped up to max(min_probes_per_day, the site's busiest day
+--             in the window) with successful probes (the failures seen are enough to decide)
+--   unknown   otherwise, naming the short days: "2026-09-24、2026-09-25 探测次数不足20次"
+with params as (
+    select
+        (%(as_of)s::timestamptz at time zone %(tz)s)::date as end_day,  -- first day not in the window
+        %(availability__window_days)s::int as window_days,
+        %(availability__min_probes_per_day)s::int as min_per_day,
+        %(availability__max_fail_ratio)s::numeric as max_ratio,
+        %(availability__timeout_seconds)s::numeric as timeout_s,
+        %(availability__timeout_seconds)s::numeric * 1000 as timeout_ms,
+        %(tz)s::text as tz
+),
+
+bounds as (
+    select
+        p.*,
+        p.end_day - p.window_days as first_day,
+        p.end_day - 1 as last_day
+    from params as p
+),
+
+inspected as (
+    select site_id, site_code, url from registry.inspected_sites
+),
+
+window_days as (
+    select d::date as day
+    from bounds as b, generate_series(b.first_day, b.last_day, interval '1 day') as d
+),
+
+-- rounds whose control probe failed: our network was down, not theirs
+control_failed_rounds as (
+    select round_id from raw.probe__rounds where control_ok is false
+),
+
+-- not materialized: scanned twice (daily counts, failed rows), each time one pass over the window.
+-- The window's bounds are written out (not read from `bounds`) so the planner sees constants: it
+-- then prunes partitions and estimates the row count (and so hashes instead of looping).
+probes as not materialized (
+    select
+        p.site_id,
+        p.probed_at,
+        (p.probed_at at time zone b.tz)::date as day,
+        p.round_id,
+        p.url,
+        p.status_code,
+        p.latency_ms,
+        p.error_detail,
+        -- a probe that opened only after the timeout fails as a timeout
+        case when p.ok then 'timeout' else p.error_class end as error_class,
+        case
+            when p.round_id in (select round_id from control_failed_rounds) then 'control_failed'
+            when p.error_class = 'blocked' then 'blocked'
+            when p.error_class = 'timeout' and p.latency_ms < b.timeout_ms then 'short_timeout'
+            when p.ok and p.latency_ms >= b.timeout_ms then 'failed'
+            when p.ok then 'ok'
+            else 'failed'
+        end as outcome
+    from raw.probe__probes as p
+    cross join bounds as b
+    where p.probed_at >= ((%(as_of)s::timestamptz at time zone %(tz)s)::date
+                          - %(availability__window_days)s::int)::timestamp at time zone %(tz)s
+      and p.probed_at < ((%(as_of)s::timestamptz at time zone %(tz)s)::date)::timestamp at time zone %(tz)s
+),
+
+-- the outcome is computed once per probe here (grouping on it), then pivoted on the few groups
+probe_outcomes as (
+    select site_id, day, outcome, count(*) as n
+    from probes
+    group by site_id, day, outcome
+),
+
+probe_days as (
+    select
+        site_id,
+        day,
+        coalesce(sum(n) filter (where outcome in ('ok', 'failed')), 0) as probes,
+        coalesce(sum(n) filter (where outcome = 'failed'), 0) as failures,
+        coalesce(sum(n) filter (where outcome = 'blocked'), 0) as blocked,
+        coalesce(sum(n) filter (where outcome = 'control_failed'), 0) as control_failed,
+        coalesce(sum(n) filter (where outcome = 'short_timeout'), 0) as short_timeout
+    from probe_outcomes
+    group by site_id, day
+),
+
+daily as (
+    select
+        s.site_id,
+        d.day,
+        coalesce(pd.probes, 0) as probes,
+        coalesce(pd.failures, 0) as failures,
+        coalesce(pd.blocked, 0) as blocked,
+        coalesce(pd.control_failed, 0) as control_failed,
+        coalesce(pd.short_timeout, 0) as short_timeout
+    from inspected as s
+    cross join window_days as d
+    left join probe_days as pd on pd.site_id = s.site_id and pd.day = d.day
+),
+
+daily_with_busiest as (
+    select daily.*, max(daily.probes) over (partition by daily.site_id) as busiest
+    from daily
+),
+
+per_site as (
+    select
+        d.site_id,
+        sum(d.probes)::int as probes,
+        sum(d.failures)::int as failures,
+        sum(d.blocked)::int as blocked,
+        sum(d.control_failed)::int as control_failed,
+        sum(d.short_timeout)::int as short_timeout,
+        sum(case when d.probes < b.min_per_day then greatest(b.min_per_day, d.busiest) - d.probes else 0 end)::int
+            as top_up,
+        array_agg(to_char(d.day, 'YYYY-MM-DD') order by d.day) filter (where d.probes < b.min_per_day) as short_days,
+        jsonb_agg(jsonb_build_object('day', to_char(d.day, 'YYYY-MM-DD'), 'probes', d.probes,
+                                     'failures', d.failures, 'blocked', d.blocked,
+                                     'control_failed', d.control_failed) order by d.day) as daily
+    from daily_with_busiest as d
+    cross join bounds as b
+    group by d.site_id
+),
+
+-- the counted failures only (few rows): the evidence
+failed_rows as materialized (
+    select p.site_id, p.probed_at, p.url, p.status_code, p.error_class, p.error_detail, p.latency_ms, r.source
+    from probes as p
+    join raw.probe__rounds as r on r.round_id = p.round_id
+    where p.outcome = 'failed'
+),
+
+failed as (
+    select
+        f.site_id,
+        min(f.probed_at) as first_failure_at,
+        max(f.probed_at) as last_failure_at,
+        jsonb_agg(jsonb_build_object(
+            'at', to_char(f.probed_at at time zone b.tz, 'YYYY-MM-DD"T"HH24:MI:SS"+08:00"'),
+            'url', f.url, 'status', f.status_code, 'error_class', f.error_class,
+            'error_detail', f.error_detail, 'latency_ms', f.latency_ms, 'source', f.source)
+            order by f.probed_at) as failed_probes
+    from failed_rows as f
+    cross join bounds as b
+    group by f.site_id
+),
+
+failed_by_class as (
+    select site_id, jsonb_object_agg(error_class, n) as by_class
+    from (select site_id, error_class, count(*) as n from failed_rows group by site_id, error_class) as c
+    group by site_id
+),
+
+decided as (
+    select
+        s.site_id,
+        s.url,
+        ps.probes,
+        ps.failures,
+        ps.blocked,
+        ps.control_failed,
+        ps.short_timeout,
+        ps.top_up,
+        ps.short_days,
+        ps.daily,
+        f.first_failure_at,
+        f.last_failure_at,
+        f.failed_probes,
+        fc.by_class,
+        case
+            when ps.probes = 0 then 'unknown'
+            when ps.short_days is null
+                then case when ps.failures >= b.max_ratio * ps.probes then 'fail' else 'pass' end
+            when ps.failures >= b.max_ratio * (ps.probes + ps.top_up) then 'fail'
+            else 'unknown'
+        end as status
+    from inspected as s
+    join per_site as ps on ps.site_id = s.site_id
+    left join failed as f on f.site_id = s.site_id
+    left join failed_by_class as fc on fc.site_id = s.site_id
+    cross join bounds as b
+),
+
+w_v2__site__unreachable as (
+    select
+        'site'::text as entity_type,
+        d.site_id as entity_id,
+        'W-V2'::text as indicator,
+        d.status,
+        case when d.status = 'fail' then '监测时间点无法访问' end as problem,
+        case
+            when d.status <> 'unknown' then null
+            when d.probes = 0 then
+                '无探测数据（' || to_char(b.first_day, 'YYYY-MM-DD') || '至' || to_char(b.last_day, 'YYYY-MM-DD') || '）'
+                || case when d.blocked + d.control_failed + d.short_timeout > 0 then
+                       '：不计入的探测 ' || (d.blocked + d.control_failed + d.short_timeout)::text || ' 次（被防火墙拦截 '
+                       || d.blocked::text || '，对照探测失败 ' || d.control_failed::text || '，超时设置过短 '
+                       || d.short_timeout::text || '）'
+                   else '' end
+            else array_to_string(d.short_days, '、') || ' 探测次数不足' || b.min_per_day::text || '次'
+        end as reason,
+        jsonb_strip_nulls(jsonb_build_object(
+            'url', d.url,
+            'window', jsonb_build_object('from', to_char(b.first_day, 'YYYY-MM-DD'),
+                                         'to', to_char(b.last_day, 'YYYY-MM-DD'), 'days', b.window_days),
+            'rule', jsonb_build_object('max_fail_ratio', b.max_ratio, 'min_probes_per_day', b.min_per_day,
+                                       'timeout_seconds', b.timeout_s),
+            'probes', d.probes,
+            'failures', d.failures,
+            'fail_ratio', case when d.probes > 0 then round(d.failures::numeric / d.probes, 4) end,
+            'failures_by_class', d.by_class,
+            'not_counted', jsonb_build_object('blocked', d.blocked, 'control_failed', d.control_failed,
+                                              'short_timeout', d.short_timeout),
+            'short_days', to_jsonb(d.short_days),
+            'decided_despite_short_days', case when d.status = 'fail' and d.short_days is not null then
+                jsonb_build_object('top_up_probes', d.top_up,
+                                   'worst_case_ratio', round(d.failures::numeric / (d.probes + d.top_up), 4)) end,
+            'first_failure_at', to_char(d.first_failure_at at time zone b.tz, 'YYYY-MM-DD"T"HH24:MI:SS"+08:00"'),
+            'last_failure_at', to_char(d.last_failure_at at time zone b.tz, 'YYYY-MM-DD"T"HH24:MI:SS"+08:00"'),
+            'daily', d.daily,
+            'failed_probes', d.failed_probes
+        )) as evidence
+    from decided as d
+    cross join bounds as b
+)
+
+select * from w_v2__site__unreachable
