@@ -137,7 +137,10 @@ def run_gate(*, as_of: dt.datetime, profile: Profile | str | None = None, url: s
         schema, relation = name.split(".", 1)
         query = (spec.get("meta") or {}).get("query")
         if query:
-            asset = source.add_query_asset(name=name, query=query.format_map(params))
+            sql = query.format_map(params).strip()
+            if not sql.lower().startswith("select"):
+                sql = f"select * from ({sql}) as q"  # GX takes only queries that start with SELECT
+            asset = source.add_query_asset(name=name, query=sql)
         else:
             asset = source.add_table_asset(name=name, table_name=relation, schema_name=schema)
         batch = asset.add_batch_definition_whole_table("all")

@@ -56,7 +56,15 @@ def test_gate_failure_writes_nothing_then_run_publishes_the_closed_quarter(airfl
 
     (tmp_path / "sites.csv").write_text(SITES, encoding="utf-8")
     import_registry(sites=tmp_path / "sites.csv", url=db_url)
-    run = dag.test(logical_date=trigger.add(minutes=1))
+    run = dag.test(logical_date=trigger.add(minutes=1))  # a registry, but no probe ever reached it
+    assert str(run.state) == "failed"
+    assert _rows(db_url, "select count(*) from verdicts.runs") == [(0,)]
+
+    # a profile that asks no collector coverage (the DAG's `profile` param) lets it through
+    lenient = tmp_path / "lenient.yaml"
+    lenient.write_text("name: lenient\nbase: national-2019\ncollection: {min_registry_coverage: 0}\n", encoding="utf-8")
+    conf = {"profile": str(lenient)}
+    run = dag.test(logical_date=trigger.add(minutes=1), run_conf=conf)
     assert str(run.state) == "success"
     published = _rows(db_url, "select p.quarter, r.as_of, r.kind from verdicts.published p join verdicts.runs r using (run_id)")
     assert [(q, a.astimezone(dt.timezone.utc), k) for q, a, k in published] == [
@@ -66,7 +74,7 @@ def test_gate_failure_writes_nothing_then_run_publishes_the_closed_quarter(airfl
     report = tmp_path / "state" / "reports" / "通报-2026Q3-360600.docx"
     assert report.exists()  # the run ends by writing the 通报
 
-    run = dag.test(logical_date=trigger.add(minutes=2))  # the same quarter again: same tables
+    run = dag.test(logical_date=trigger.add(minutes=2), run_conf=conf)  # the same quarter again: same tables
     assert str(run.state) == "success"
     assert _rows(db_url, "select * from verdicts.entity_verdicts order by 1, 2, 3") == before
     assert _rows(db_url, "select count(*) from verdicts.runs") == [(1,)]
