@@ -114,3 +114,46 @@ def run_check(cur, check: Check, *, profile: Profile, as_of: dt.datetime) -> lis
             raise CheckError(f"{check.name}: entity {r.entity_id} is unknown without a reason")
         seen.add(r.entity_id)
     return results
+
+
+def materialize_check(cur, check: Check, *, profile: Profile, as_of: dt.datetime, run_id: int) -> int:
+    """Run one check inside Postgres straight into ``verdicts.check_results`` (no round trip of its
+    rows through Python), validating the same contract as :func:`run_check` in SQL first.
+    Returns the number of rows."""
+    cur.execute("drop table if exists pg_temp.govmon_check")
+    cur.execute(f"create temp table govmon_check as {check.sql}", check_params(profile, as_of))
+    cur.execute("select * from pg_temp.govmon_check limit 0")
+    names = tuple(d.name for d in cur.description)
+    if names != COLUMNS:
+        raise CheckError(f"{check.name}: columns {names} != {COLUMNS}")
+    cur.execute(
+        """
+        select count(*),
+               count(*) - count(distinct entity_id),
+               count(*) filter (where entity_type <> %(entity)s or indicator <> %(indicator)s),
+               count(*) filter (where status not in ('pass', 'fail', 'unknown', 'review') or status is null),
+               count(*) filter (where status in ('fail', 'review') and coalesce(problem, '') = ''),
+               count(*) filter (where status = 'unknown' and coalesce(reason, '') = '')
+        from pg_temp.govmon_check
+        """,
+        {"entity": check.entity, "indicator": check.indicator},
+    )
+    total, dupes, wrong, bad_status, no_problem, no_reason = cur.fetchone()
+    for n, what in ((dupes, "entities appear twice"), (wrong, f"rows not {check.entity}/{check.indicator}"),
+                    (bad_status, f"rows with a status not in {STATUSES}"),
+                    (no_problem, "fail/review rows without a problem text"),
+                    (no_reason, "unknown rows without a reason")):
+        if n:
+            raise CheckError(f"{check.name}: {n} {what}")
+    cur.execute(
+        """
+        insert into verdicts.check_results (run_id, check_name, entity_type, entity_id, indicator, status,
+                                            problem, reason, evidence)
+        select %(run_id)s, %(name)s, entity_type, entity_id, indicator, status, problem, reason,
+               coalesce(evidence, '{}'::jsonb)
+        from pg_temp.govmon_check
+        """,
+        {"run_id": run_id, "name": check.name},
+    )
+    cur.execute("drop table pg_temp.govmon_check")
+    return total

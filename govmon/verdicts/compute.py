@@ -13,12 +13,11 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg2.extras
 
 from govmon import config, db
 from govmon.profiles import Profile, load_profile
 from govmon.quarters import TZ, Quarter
-from govmon.verdicts.checks import discover_checks, run_check
+from govmon.verdicts.checks import discover_checks, materialize_check
 
 ROLLUP_SQL = config.sql_dir() / "verdicts" / "rollup_quarterly_verdicts.sql"
 _LOCK_KEY = 0x60F3_0006
@@ -85,15 +84,7 @@ def compute(quarter: Quarter | str, *, as_of: dt.datetime, profile: Profile | st
                 cur.execute(f"delete from verdicts.{table} where run_id = %s", (run_id,))
             cur.execute(SNAPSHOT_ENTITIES_SQL, {"run_id": run_id})
             for check in checks:
-                rows = run_check(cur, check, profile=profile, as_of=as_of)
-                psycopg2.extras.execute_values(
-                    cur,
-                    "insert into verdicts.check_results (run_id, check_name, entity_type, entity_id, indicator, "
-                    "status, problem, reason, evidence) values %s",
-                    [(run_id, check.name, r.entity_type, r.entity_id, r.indicator, r.status, r.problem, r.reason,
-                      psycopg2.extras.Json(r.evidence or {})) for r in rows],
-                    page_size=2000,
-                )
+                materialize_check(cur, check, profile=profile, as_of=as_of, run_id=run_id)
             _queue_reviews(cur, run_id, str(quarter))
             _rollup(cur, run_id, profile.get("scoring.pass_score"))
             cur.execute("update verdicts.runs set status = 'computed', computed_at = now() where run_id = %s", (run_id,))

@@ -264,3 +264,20 @@ def test_profile_changes_the_pass_score(world, tmp_path):
     strict.write_text("name: strict\nbase: national-2019\nscoring: {pass_score: 90}\n", encoding="utf-8")
     run(world, profile=load_profile(str(strict)))
     assert verdicts(url)[("site", s(4))][:2] == ("不合格", 85)
+
+
+def test_a_check_breaking_the_contract_is_refused_and_nothing_is_written(world, tmp_path):
+    from govmon.verdicts.checks import CheckError
+
+    bad = tmp_path / "bad_checks"
+    bad.mkdir()
+    (bad / "w_v2__site__dup.sql").write_text(
+        "-- indicator: W-V2\n-- entity: site\n"
+        "select 'site'::text as entity_type, s.site_id as entity_id, 'W-V2'::text as indicator, 'fail'::text as status,\n"
+        "       null::text as problem, null::text as reason, '{}'::jsonb as evidence\n"
+        "from registry.inspected_sites s")
+    with pytest.raises(CheckError, match="without a problem text"):
+        compute(Q, as_of=AS_OF, url=world["url"], checks_dir=bad)
+    with psycopg2.connect(world["url"]) as conn, conn.cursor() as cur:
+        cur.execute("select count(*) from verdicts.runs")
+        assert cur.fetchone()[0] == 0
