@@ -114,8 +114,12 @@ def overdue_letters(site: SiteSpec, t=THRESHOLDS) -> int:
 
 
 def site_expect(site: SiteSpec, faults: dict | None = None, t=THRESHOLDS) -> Expect:
+    """The intended verdict before review. What a machine can only suspect waits for a reviewer
+    (待审核) unless a veto already decides: a navigation-only homepage whose second-level pages are
+    stale (deciding "navigation-only" is automation S), and a footer 网站标识码 that differs from
+    the registry (G-F1)."""
     faults = site.faults if faults is None else faults
-    vetoes, problems = [], []
+    vetoes, problems, pending = [], [], []
     if failure_share(faults, t["probe_timeout_seconds"]) >= t["max_fail_ratio"]:
         vetoes.append("W-V2")
         problems.append("监测时间点无法访问")
@@ -130,8 +134,13 @@ def site_expect(site: SiteSpec, faults: dict | None = None, t=THRESHOLDS) -> Exp
     else:
         newest = homepage_newest_age(site, view_faults)
     if _stale(newest, t["homepage_max_days_without_update"]):
-        vetoes.append("W-V3")
-        problems.append("首页不更新")
+        if site.homepage.navigation_only:
+            pending.append("W-V3")
+        else:
+            vetoes.append("W-V3")
+            problems.append("首页不更新")
+    if faults.get("identity_mismatch"):
+        pending.append("G-F1")
     cols = column_findings(site, view_faults, t)
     if cols["blank"] >= t["blank_veto_count"]:
         problems.append("空白栏目超过5个")
@@ -147,7 +156,7 @@ def site_expect(site: SiteSpec, faults: dict | None = None, t=THRESHOLDS) -> Exp
         + (1 if isinstance(faults.get("redirect_loop"), str) else 0)
     if dead >= t["broken_links_problem"]:
         problems.append("错链断链多")
-    verdict = "不合格" if vetoes else "合格"
+    verdict = "不合格" if vetoes else ("待审核" if pending else "合格")
     return Expect(verdict, vetoes, problems)
 
 
