@@ -28,7 +28,7 @@ def _demo(db_url, tmp_path, port):
     env = {**os.environ, "GOVMON_DATABASE_URL": db_url, "GOVMON_STATE_DIR": str(tmp_path / "state"),
            "GOVMON_SANDBOX_PORT": str(port)}
     return subprocess.run([sys.executable, "-m", "govmon", "demo", "--scenario", str(SMALL)],
-                          capture_output=True, text=True, env=env, timeout=300)
+                          capture_output=True, text=True, env=env, timeout=900)
 
 
 @pytest.mark.integration
