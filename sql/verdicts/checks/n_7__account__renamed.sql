@@ -21,25 +21,13 @@ accounts as (
     select * from registry.inspected_accounts
 ),
 
-fetches as (
-    select * from staging.stg_media__fetches
-),
-
 nearest as (
-    select distinct on (f.account_id) f.*
-    from fetches as f
-    cross join params
-    where abs(f.reference_date - params.as_of_date) <= params.gap_days
-    order by f.account_id, (f.reference_date < params.as_of_date), abs(f.reference_date - params.as_of_date),
-             f.reference_at desc
+    select n.* from params cross join lateral staging.media_fetch_nearest(params.as_of_date, params.gap_days) as n
 ),
 
 -- the closest fetch at any distance: what to say when none is near enough
 closest as (
-    select distinct on (f.account_id) f.account_id, f.reference_date
-    from fetches as f
-    cross join params
-    order by f.account_id, abs(f.reference_date - params.as_of_date), f.reference_at desc
+    select c.* from params cross join lateral staging.media_fetch_closest(params.as_of_date) as c
 ),
 
 compared as (
