@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -43,6 +44,7 @@ class ComputeResult:
     checks: list[str]
     counts: dict[str, dict[str, int]]  # entity_type → verdict → count
     published: bool = False
+    timings: dict[str, float] = field(default_factory=dict)  # phase or check name → seconds
 
     def summary(self) -> list[str]:
         lines = [f"{self.quarter}（监测时间点 {self.as_of.astimezone(TZ).strftime('%Y-%m-%d %H:%M')}，"
@@ -82,18 +84,35 @@ def compute(quarter: Quarter | str, *, as_of: dt.datetime, profile: Profile | st
             run_id = cur.fetchone()[0]
             for table in ("check_results", "run_verdicts", "run_entities"):
                 cur.execute(f"delete from verdicts.{table} where run_id = %s", (run_id,))
+            timings: dict[str, float] = {}
+            clock = time.monotonic()
+
+            def lap(name: str) -> None:
+                nonlocal clock
+                now = time.monotonic()
+                timings[name] = now - clock
+                clock = now
+
+            lap("start")
             cur.execute(SNAPSHOT_ENTITIES_SQL, {"run_id": run_id})
+            lap("entities")
             for check in checks:
                 materialize_check(cur, check, profile=profile, as_of=as_of, run_id=run_id)
+                lap(check.name)
             _queue_reviews(cur, run_id, str(quarter))
+            lap("review queue")
             _rollup(cur, run_id, profile.get("scoring.pass_score"))
+            lap("roll-up")
             cur.execute("update verdicts.runs set status = 'computed', computed_at = now() where run_id = %s", (run_id,))
             if publish:
                 _publish(cur, run_id)
             counts = _counts(cur, run_id)
+            lap("publish")
+        lap("commit")
     finally:
         conn.close()
-    return ComputeResult(run_id, str(quarter), as_of, profile.label, [c.name for c in checks], counts, publish)
+    return ComputeResult(run_id, str(quarter), as_of, profile.label, [c.name for c in checks], counts, publish,
+                         timings)
 
 
 def _rollup(cur, run_id: int, pass_score) -> None:

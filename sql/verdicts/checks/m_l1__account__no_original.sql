@@ -36,43 +36,53 @@ accounts as (
     select * from registry.inspected_accounts
 ),
 
-posts as (
-    select * from staging.stg_media__posts
-),
-
 fetches as (
     select * from staging.stg_media__fetches
 ),
 
-dated_posts as (
-    select
-        p.*,
-        (p.published_at at time zone %(tz)s)::date as published_date
-    from posts as p
-    cross join params
-    where p.published_at is not null
-      and not p.is_deleted
-      and not p.is_hidden
-      and (p.published_at at time zone %(tz)s)::date <= params.as_of_date
-),
-
+-- each account's newest public original post dated on or before as_of's date: one walk down the
+-- index (account_id, published_at desc) per account, not a pass over every post
 newest_original as (
-    select distinct on (p.account_id) p.account_id, p.published_at, p.published_date, p.url
-    from dated_posts as p
-    where p.is_original
-    order by p.account_id, p.published_at desc
+    select
+        a.account_id,
+        no.published_at,
+        (no.published_at at time zone %(tz)s)::date as published_date,
+        no.url
+    from accounts as a
+    cross join params
+    cross join lateral (
+        select p.published_at, p.url
+        from staging.stg_media__posts as p
+        where p.account_id = a.account_id
+          and p.published_at < (params.as_of_date + 1)::timestamp at time zone %(tz)s
+          and p.is_original
+          and not p.is_deleted
+          and not p.is_hidden
+        order by p.published_at desc
+        limit 1
+    ) as no
+    where params.max_days is not null
 ),
 
+-- the window's posts, counted only for the accounts without an original in it (the others pass)
 window_posts as (
     select
-        p.account_id,
+        a.account_id,
         count(*) as posts,
         count(*) filter (where p.is_original is null) as unflagged,
         count(*) filter (where p.is_original = false) as reposts
-    from dated_posts as p
+    from accounts as a
     cross join params
-    where p.published_date > params.as_of_date - params.max_days
-    group by p.account_id
+    left join newest_original as no on no.account_id = a.account_id
+    join staging.stg_media__posts as p
+        on p.account_id = a.account_id
+       and p.published_at >= (params.as_of_date - params.max_days + 1)::timestamp at time zone %(tz)s
+       and p.published_at < (params.as_of_date + 1)::timestamp at time zone %(tz)s
+       and not p.is_deleted
+       and not p.is_hidden
+    where params.max_days is not null
+      and (no.published_date is null or no.published_date <= params.as_of_date - params.max_days)
+    group by a.account_id
 ),
 
 covering as (
@@ -104,9 +114,10 @@ decided as (
         no.published_at as original_at,
         no.url as original_url,
         w.as_of_date - no.published_date as days_since_original,
-        coalesce(wp.posts, 0) as window_posts,
-        coalesce(wp.unflagged, 0) as window_unflagged,
-        coalesce(wp.reposts, 0) as window_reposts,
+        case when no.published_date > w.as_of_date - w.max_days then null  -- passed: not counted
+             else coalesce(wp.posts, 0) end as window_posts,
+        case when no.published_date > w.as_of_date - w.max_days then null else coalesce(wp.unflagged, 0) end as window_unflagged,
+        case when no.published_date > w.as_of_date - w.max_days then null else coalesce(wp.reposts, 0) end as window_reposts,
         cv.collect_date as covering_collect_date,
         cv.source_url as covering_url,
         nf.status as fetch_status,

@@ -23,32 +23,34 @@ accounts as (
     select * from registry.inspected_accounts
 ),
 
-posts as (
-    select * from staging.stg_media__posts
-),
-
 fetches as (
     select * from staging.stg_media__fetches
 ),
 
+-- each account's newest public post dated on or before as_of's date: one descent of the index
+-- (account_id, published_at desc) per account, not a pass over every post
 newest_post as (
-    select distinct on (p.account_id)
-        p.account_id,
-        p.post_key,
-        p.published_at,
-        p.published_raw,
-        p.url,
-        (p.published_at at time zone %(tz)s)::date as published_date
-    from posts as p
+    select
+        a.account_id,
+        np.post_key,
+        np.published_at,
+        np.published_raw,
+        np.url,
+        (np.published_at at time zone %(tz)s)::date as published_date
+    from accounts as a
     cross join params
-    where p.published_at is not null
-      and not p.is_deleted
-      and not p.is_hidden
-      and (p.published_at at time zone %(tz)s)::date <= params.as_of_date
-    order by p.account_id, p.published_at desc
+    cross join lateral (
+        select p.post_key, p.published_at, p.published_raw, p.url
+        from staging.stg_media__posts as p
+        where p.account_id = a.account_id
+          and p.published_at < (params.as_of_date + 1)::timestamp at time zone %(tz)s
+          and not p.is_deleted
+          and not p.is_hidden
+        order by p.published_at desc, p.post_key
+        limit 1
+    ) as np
 ),
 
--- the first successful fetch on or after as_of's date that shows the whole window
 covering as (
     select distinct on (f.account_id) f.*
     from fetches as f

@@ -66,6 +66,7 @@ home as (
     group by hi.site_id
 ),
 
+-- second-level pages matter only where the homepage is navigation only
 second_level as (
     select
         ci.site_id,
@@ -79,7 +80,7 @@ second_level as (
     join raw.gov_site__columns as col
         on col.crawl_run_id = ci.crawl_run_id and col.site_id = ci.site_id and col.column_url = ci.column_url
     cross join params as p
-    where col.kind = 'column'
+    where col.kind = 'column' and c.navigation_only
     group by ci.site_id
 ),
 
@@ -87,7 +88,7 @@ columns_read as (
     select col.site_id, count(*) filter (where col.fail_class is null) as n
     from raw.gov_site__columns as col
     join crawl as c using (crawl_run_id, site_id)
-    where col.kind = 'column'
+    where col.kind = 'column' and c.navigation_only
     group by col.site_id
 ),
 
