@@ -17,7 +17,9 @@ Conventions (the sandbox's reading of the rules, stated once):
 - a renamed account: 不合格 with ``已改名（<live name>）系统中未改名`` and no veto id;
 - a vanished account: 不合格 with 搜索不到 and no veto id;
 - no interaction offered (comments closed and no menu): 待审核 with 未提供有效互动功能 (M-V3 is a
-  reviewer-confirmed finding), unless another finding already makes the account 不合格;
+  reviewer-confirmed finding), unless another finding already makes the account 不合格; so is an
+  account whose interaction the collector cannot see (:func:`interaction_seen`: a Douyin or Toutiao
+  feed shows none; a WeChat or Weibo feed shows the comment switch of its newest item's page);
 - 3个月无原创 is a local rule ([L]); with national-2019 (max_days_without_original null) it is never
   listed.
 """
@@ -160,9 +162,28 @@ def site_expect(site: SiteSpec, faults: dict | None = None, t=THRESHOLDS) -> Exp
     return Expect(verdict, vetoes, problems)
 
 
-# Endpoints whose responses show an account's interaction capability (comment permission, menus,
-# the JSON Feed extension). RSS and Atom show none, so M-V3 waits for a reviewer there (automation S).
-INTERACTION_SHOWN = ("weibo", "wechat_profile", "wechat_publish", "json")
+# Endpoints whose responses show an account's whole interaction capability (comment switch and menu):
+# the WeChat history page (its menu, plus the newest article's comment switch) and the JSON Feed
+# extension (comments_open, menu).
+INTERACTION_SHOWN = ("wechat_profile", "json")
+# Endpoints that show only the comment switch, not the menu: Weibo (comment permission, and its 聊天
+# entry exactly when comments are open) and WeChat's appmsgpublish (the newest article's comment_id).
+COMMENTS_SHOWN = ("weibo", "wechat_publish")
+# An RSS or Atom feed shows no interaction itself, but the collector reads the page of the newest item
+# when it is the platform's own page (a WeChat article, a Weibo status), and that page shows the
+# comment switch. Douyin / Toutiao / Kuaishou items link to pages that show neither: M-V3 waits for a
+# reviewer there (automation S).
+ITEM_PAGE_SHOWS_COMMENTS = ("微信", "微博")
+
+
+def interaction_seen(acct: AccountSpec) -> bool:
+    """Whether what the collector reads shows a way to interact, so that M-V3 passes by machine; when
+    it shows none (comments closed, or an endpoint that shows nothing), a reviewer decides."""
+    if acct.endpoint in INTERACTION_SHOWN:
+        return acct.interaction_offered
+    if acct.endpoint in COMMENTS_SHOWN or acct.platform in ITEM_PAGE_SHOWS_COMMENTS:
+        return acct.comments_open
+    return False
 
 
 def account_expect(acct: AccountSpec, faults: dict | None = None, t=THRESHOLDS) -> Expect:
@@ -188,7 +209,7 @@ def account_expect(acct: AccountSpec, faults: dict | None = None, t=THRESHOLDS) 
         problems.append(f"已改名（{acct.live_name}）系统中未改名")
     if vetoes or problems:
         return Expect("不合格", vetoes, problems)
-    if not acct.interaction_offered or acct.endpoint not in INTERACTION_SHOWN:
+    if not interaction_seen(acct):
         return Expect("待审核", [], [])
     return Expect("合格", [], [])
 

@@ -98,9 +98,11 @@ def test_crawl_media_dag_runs_sharded_and_is_idempotent(airflow_db, db_url, smal
 
 
 def test_crawl_media_dag_fails_without_its_database(airflow_db, pg_server, small_world, monkeypatch):
-    from tests.conftest import _with_db
+    from urllib.parse import urlsplit, urlunsplit
 
-    _env(monkeypatch, _with_db(pg_server, "govmon_no_such_database_for_media"), small_world)
+    # not `from tests.conftest import …`: the repository root is on sys.path only under `python -m pytest`
+    missing = urlunsplit(urlsplit(pg_server)._replace(path="/govmon_no_such_database_for_media"))
+    _env(monkeypatch, missing, small_world)
     dag = _load_dag()
     for t in dag.tasks:  # fail now, not after the retry delay
         t.retries = 0

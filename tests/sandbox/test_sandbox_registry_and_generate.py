@@ -145,7 +145,7 @@ def test_demo_scenario_shape_and_coverage():
     assert any(a.renamed for a in s.accounts) and any(not a.interaction_offered for a in s.accounts)
     assert {a.posts.original for a in s.accounts} >= {0.0, 1.0}
     acct_verdicts = Counter(a.expect.verdict for a in s.accounts)
-    assert set(acct_verdicts) == {"合格", "不合格", "无法判定", "待审核"} and acct_verdicts["合格"] > 300  # RSS/Atom accounts wait for M-V3 review
+    assert set(acct_verdicts) == {"合格", "不合格", "无法判定", "待审核"} and acct_verdicts["合格"] > 300  # Douyin/Toutiao feeds wait for M-V3 review
     problems = {p for a in s.accounts for p in a.expect.problems}
     assert {"14天未更新", "搜索不到"} <= problems  # 未提供有效互动功能 is pending review, not yet a problem
     assert any(p.startswith("已改名（") for p in problems)
