@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,6 +70,7 @@ def compute(quarter: Quarter | str, *, as_of: dt.datetime, profile: Profile | st
     try:
         with conn, conn.cursor() as cur:
             cur.execute("select pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
+            _session_settings(cur)
             cur.execute(
                 """
                 insert into verdicts.runs (quarter, as_of, kind, profile_name, profile_version, profile, unverified, checks)
@@ -113,6 +115,15 @@ def compute(quarter: Quarter | str, *, as_of: dt.datetime, profile: Profile | st
         conn.close()
     return ComputeResult(run_id, str(quarter), as_of, profile.label, [c.name for c in checks], counts, publish,
                          timings)
+
+
+def _session_settings(cur) -> None:
+    """Settings for this transaction only (``set local``), for a few large aggregates over a quarter:
+    memory enough to hash and sort them in memory (``GOVMON_VERDICT_WORK_MEM``, default 256MB; the
+    server's default of 4MB sends them to disk), and no JIT, whose compile time costs more than it
+    saves on these one-pass queries (measured with bench/verdicts_national.py)."""
+    work_mem = os.environ.get("GOVMON_VERDICT_WORK_MEM", "256MB").strip() or "256MB"
+    cur.execute("select set_config('work_mem', %s, true), set_config('jit', 'off', true)", (work_mem,))
 
 
 def _rollup(cur, run_id: int, pass_score) -> None:

@@ -94,3 +94,48 @@ def test_bad_quarter_is_refused(bad_quarter):
     proc = subprocess.run([sys.executable, "-m", "govmon", "verdicts", "export", "--quarter", bad_quarter],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "季度格式应为 2024Q1" in proc.stderr
+
+
+def test_probe_days_are_counted_over_the_wv2_calendar_window(db_url, tmp_path):
+    """short_site_days looks at W-V2's window: the 7 whole Beijing days before the 监测时间点's date.
+    A complete week warns about nothing (today's partial day and the day before the window do not
+    count); one window day a probe short warns once, without blocking."""
+    import shutil
+
+    from govmon.quality import suites_dir
+    from govmon.registry import import_registry
+
+    (tmp_path / "sites.csv").write_text("网站名称,网站标识码,首页网址,主办单位,行政区划代码\n"
+                                        "鹰潭市人民政府,3606000001,http://127.10.0.1:1/,鹰潭市人民政府办公室,360600\n",
+                                        encoding="utf-8")
+    import_registry(sites=tmp_path / "sites.csv", url=db_url)
+    as_of = dt.datetime(2026, 9, 30, 10, 0, tzinfo=TZ)  # window: 09-23 … 09-29
+    with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
+        cur.execute("select raw.ensure_probe_partitions(%s, %s)", (as_of - dt.timedelta(days=10), as_of))
+        cur.execute("insert into raw.probe__rounds (round_id, source, started_at, finished_at, sites, control_ok) "
+                    "values ('t', 'probe', %s, %s, 1, true)", (as_of - dt.timedelta(days=9), as_of))
+        days = [dt.date(2026, 9, 22) + dt.timedelta(days=i) for i in range(9)]  # 09-22 … 09-30
+        for day in days:
+            n = 20 if dt.date(2026, 9, 23) <= day <= dt.date(2026, 9, 29) else 3  # partial days outside
+            for k in range(n):
+                at = dt.datetime.combine(day, dt.time(0, 5), TZ) + dt.timedelta(minutes=30 * k)
+                if at <= as_of:
+                    cur.execute("insert into raw.probe__probes (round_id, site_id, probed_at, url, ok, status_code, "
+                                "latency_ms) select 't', site_id, %s, url, true, 200, 100 from registry.sites", (at,))
+    suites = tmp_path / "exp"
+    (suites / "raw").mkdir(parents=True)
+    shutil.copy(suites_dir() / "raw" / "probe__probes.json", suites / "raw")
+
+    def short_days():
+        gate = run_gate(as_of=as_of, url=db_url, directory=suites, docs_dir=tmp_path / "docs")
+        outcome = {o.column: o for o in gate.outcomes}["short_site_days"]
+        assert not outcome.blocking
+        return gate, outcome
+
+    gate, outcome = short_days()
+    assert gate.success and outcome.success and not gate.warnings, gate.summary()
+    with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
+        cur.execute("delete from raw.probe__probes where probed_at = (select min(probed_at) from raw.probe__probes "
+                    "where probed_at >= '2026-09-25 00:00+08' and probed_at < '2026-09-26 00:00+08')")
+    gate, outcome = short_days()
+    assert gate.success and not outcome.success and [w.column for w in gate.warnings] == ["short_site_days"]

@@ -236,6 +236,26 @@ def test_recompute_is_idempotent_and_recheck_is_kept(world):
         assert cur.fetchone()[0] == "合格"
 
 
+def test_deleting_a_run_deletes_its_rows_and_only_its_rows(world):
+    url, s = world["url"], world["site"]
+    fake(url, "site", s(1), "W-V2", "fail", "监测时间点无法访问")
+    kept = run(world)
+    gone = compute(Q, as_of=AS_OF + dt.timedelta(days=20), url=url, checks_dir=world["checks"], kind="recheck",
+                   publish=False)
+
+    def rows(run_id):
+        with psycopg2.connect(url) as conn, conn.cursor() as cur:
+            return [cur.execute(f"select count(*) from verdicts.{t} where run_id = %s", (run_id,)) or cur.fetchone()[0]
+                    for t in ("run_entities", "check_results", "run_verdicts")]
+
+    before = rows(kept.run_id)
+    assert all(before) and all(rows(gone.run_id))
+    with psycopg2.connect(url) as conn, conn.cursor() as cur:
+        cur.execute("delete from verdicts.runs where run_id = %s", (gone.run_id,))
+    assert rows(gone.run_id) == [0, 0, 0]
+    assert rows(kept.run_id) == before
+
+
 def test_export_matches_the_contract(world):
     url, s = world["url"], world["site"]
     fake(url, "site", s(1), "W-V2", "fail", "监测时间点无法访问")

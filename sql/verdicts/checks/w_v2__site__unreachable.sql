@@ -50,36 +50,44 @@ window_days as (
     from bounds as b, generate_series(b.first_day, b.last_day, interval '1 day') as d
 ),
 
--- rounds whose control probe failed: our network was down, not theirs
-control_failed_rounds as (
-    select round_id from raw.probe__rounds where control_ok is false
-),
-
 -- not materialized: scanned twice (daily counts, failed rows), each time one pass over the window.
--- The window's bounds are written out (not read from `bounds`) so the planner sees constants: it
--- then prunes partitions and estimates the row count (and so hashes instead of looping).
+-- It refers to no other CTE, only to the parameters written out, so that the planner sees
+-- constants (it then prunes partitions, ranges over the BRIN index on probed_at and estimates the
+-- row count) and may read the probes with parallel workers (a CTE reference would forbid that).
 probes as not materialized (
     select
         p.site_id,
         p.probed_at,
-        (p.probed_at at time zone b.tz)::date as day,
+        -- the probe's day: its bucket among the window days' first instants (cheaper per probe than
+        -- converting it to local time, and right in any time zone)
+        ((%(as_of)s::timestamptz at time zone %(tz)s)::date - %(availability__window_days)s::int)
+            + width_bucket(p.probed_at, array(
+                select (d::date)::timestamp at time zone %(tz)s
+                from generate_series((%(as_of)s::timestamptz at time zone %(tz)s)::date
+                                         - %(availability__window_days)s::int,
+                                     (%(as_of)s::timestamptz at time zone %(tz)s)::date, interval '1 day') as d))
+            - 1 as day,
         p.round_id,
         p.url,
         p.status_code,
         p.latency_ms,
         p.error_detail,
+        p.ok,
+        %(availability__timeout_seconds)s::numeric * 1000 as timeout_ms,
         -- a probe that opened only after the timeout fails as a timeout
         case when p.ok then 'timeout' else p.error_class end as error_class,
         case
-            when p.round_id in (select round_id from control_failed_rounds) then 'control_failed'
+            -- rounds whose control probe failed: our network was down, not theirs
+            when p.round_id in (select r.round_id from raw.probe__rounds as r where r.control_ok is false)
+                then 'control_failed'
             when p.error_class = 'blocked' then 'blocked'
-            when p.error_class = 'timeout' and p.latency_ms < b.timeout_ms then 'short_timeout'
-            when p.ok and p.latency_ms >= b.timeout_ms then 'failed'
+            when p.error_class = 'timeout' and p.latency_ms < %(availability__timeout_seconds)s::numeric * 1000
+                then 'short_timeout'
+            when p.ok and p.latency_ms >= %(availability__timeout_seconds)s::numeric * 1000 then 'failed'
             when p.ok then 'ok'
             else 'failed'
         end as outcome
     from raw.probe__probes as p
-    cross join bounds as b
     where p.probed_at >= ((%(as_of)s::timestamptz at time zone %(tz)s)::date
                           - %(availability__window_days)s::int)::timestamp at time zone %(tz)s
       and p.probed_at < ((%(as_of)s::timestamptz at time zone %(tz)s)::date)::timestamp at time zone %(tz)s
@@ -143,12 +151,14 @@ per_site as (
     group by d.site_id
 ),
 
--- the counted failures only (few rows): the evidence
+-- the counted failures only (few rows): the evidence. A second read of the window, but only a
+-- probe that did not open, or opened late, is looked at further (most probes are neither)
 failed_rows as materialized (
     select p.site_id, p.probed_at, p.url, p.status_code, p.error_class, p.error_detail, p.latency_ms, r.source
     from probes as p
     join raw.probe__rounds as r on r.round_id = p.round_id
-    where p.outcome = 'failed'
+    where (not p.ok or p.latency_ms >= p.timeout_ms)
+      and p.outcome = 'failed'
 ),
 
 failed as (

@@ -51,18 +51,30 @@ crawl as (
         abs((c.started_at at time zone p.tz)::date - p.as_of_date), c.started_at desc
 ),
 
-newest as (
-    select
-        ci.crawl_run_id,
-        ci.site_id,
-        ci.column_url,
-        max(ci.item_date) as latest_date,
-        (array_agg(ci.item_url order by ci.item_date desc nulls last, ci.page_no, ci.position))[1] as latest_url
+-- the chosen crawl's list items dated on or before as_of's date (or undated); read twice, each time
+-- in one pass: for each column's newest date (hashed, every column), then for the newest item's URL
+-- (problem columns only, the evidence). It refers to no other CTE (`crawl` is restated, the
+-- parameters written out) so that the planner may read the items with parallel workers.
+items as not materialized (
+    select ci.crawl_run_id, ci.site_id, ci.column_url, ci.item_url, ci.item_date, ci.page_no, ci.position
     from staging.stg_gov_site__column_items as ci
-    join crawl as c using (crawl_run_id, site_id)
-    cross join params as p
-    where ci.item_date is null or ci.item_date <= p.as_of_date
-    group by ci.crawl_run_id, ci.site_id, ci.column_url
+    join (
+        select distinct on (c.site_id) c.crawl_run_id, c.site_id
+        from raw.gov_site__site_crawls as c
+        where c.spider = 'gov_site'
+          and abs((c.started_at at time zone %(tz)s)::date - (%(as_of)s::timestamptz at time zone %(tz)s)::date)
+              <= %(collection__max_crawl_gap_days)s::int
+        order by c.site_id, ((c.started_at at time zone %(tz)s)::date < (%(as_of)s::timestamptz at time zone %(tz)s)::date),
+            abs((c.started_at at time zone %(tz)s)::date - (%(as_of)s::timestamptz at time zone %(tz)s)::date),
+            c.started_at desc
+    ) as c using (crawl_run_id, site_id)
+    where ci.item_date is null or ci.item_date <= (%(as_of)s::timestamptz at time zone %(tz)s)::date
+),
+
+newest as (
+    select crawl_run_id, site_id, column_url, max(item_date) as latest_date
+    from items
+    group by crawl_run_id, site_id, column_url
 ),
 
 columns as (
@@ -78,8 +90,8 @@ columns as (
         col.fail_class,
         col.list_status,
         col.list_fetched_at,
+        col.crawl_run_id,
         n.latest_date,
-        n.latest_url,
         p.as_of_date - n.latest_date as age_days,
         snap.snapshot_id,
         case
@@ -110,15 +122,29 @@ columns as (
     where col.kind = 'column'
 ),
 
+-- the newest item of each problem column: among its items of the newest date (all of them when none
+-- is dated), the first listed
+latest_urls as (
+    select distinct on (i.crawl_run_id, i.site_id, i.column_url)
+        i.crawl_run_id, i.site_id, i.column_url, i.item_url as latest_url
+    from items as i
+    join columns as c using (crawl_run_id, site_id, column_url)
+    where c.finding in ('stale_a', 'stale_b', 'blank')
+      and i.item_date is not distinct from c.latest_date
+    order by i.crawl_run_id, i.site_id, i.column_url, i.page_no, i.position
+),
+
 problem_columns as (
     select
         c.*,
+        lu.latest_url,
         case
             when c.finding = 'blank' then '空白栏目（' || coalesce(c.blank_marker, '无内容') || '）'
             when c.latest_date is null then '栏目信息均未注明发布时间（视为不更新）'
             else '超过' || c.age_days || '天未更新（最新信息 ' || c.latest_date || '）'
         end as problem
     from columns as c
+    left join latest_urls as lu using (crawl_run_id, site_id, column_url)
     where c.finding in ('stale_a', 'stale_b', 'blank')
 ),
 
