@@ -116,25 +116,25 @@ def run_check(cur, check: Check, *, profile: Profile, as_of: dt.datetime) -> lis
     return results
 
 
-def materialize_check(cur, check: Check, *, profile: Profile, as_of: dt.datetime, run_id: int) -> int:
-    """Run one check inside Postgres straight into ``verdicts.check_results`` (no round trip of its
-    rows through Python), validating the same contract as :func:`run_check` in SQL first.
-    Returns the number of rows."""
-    cur.execute("drop table if exists pg_temp.govmon_check")
-    cur.execute(f"create temp table govmon_check as {check.sql}", check_params(profile, as_of))
-    cur.execute("select * from pg_temp.govmon_check limit 0")
+def build_check_table(cur, check: Check, *, profile: Profile, as_of: dt.datetime, table: str) -> int:
+    """Run one check inside Postgres into a new table (``table``, a quoted or schema-qualified name),
+    and validate the same contract as :func:`run_check` there, in SQL (no round trip of its rows
+    through Python). Returns the number of rows; raises :class:`CheckError`."""
+    cur.execute(f"drop table if exists {table}")
+    cur.execute(f"create unlogged table {table} as {check.sql}", check_params(profile, as_of))
+    cur.execute(f"select * from {table} limit 0")
     names = tuple(d.name for d in cur.description)
     if names != COLUMNS:
         raise CheckError(f"{check.name}: columns {names} != {COLUMNS}")
     cur.execute(
-        """
+        f"""
         select count(*),
                count(*) - count(distinct entity_id),
                count(*) filter (where entity_type <> %(entity)s or indicator <> %(indicator)s),
                count(*) filter (where status not in ('pass', 'fail', 'unknown', 'review') or status is null),
                count(*) filter (where status in ('fail', 'review') and coalesce(problem, '') = ''),
                count(*) filter (where status = 'unknown' and coalesce(reason, '') = '')
-        from pg_temp.govmon_check
+        from {table}
         """,
         {"entity": check.entity, "indicator": check.indicator},
     )
@@ -145,15 +145,19 @@ def materialize_check(cur, check: Check, *, profile: Profile, as_of: dt.datetime
                     (no_reason, "unknown rows without a reason")):
         if n:
             raise CheckError(f"{check.name}: {n} {what}")
+    return total
+
+
+def load_check_table(cur, check: Check, *, table: str, run_id: int) -> None:
+    """Move a table built by :func:`build_check_table` into ``verdicts.check_results``."""
     cur.execute(
-        """
+        f"""
         insert into verdicts.check_results (run_id, check_name, entity_type, entity_id, indicator, status,
                                             problem, reason, evidence)
         select %(run_id)s, %(name)s, entity_type, entity_id, indicator, status, problem, reason,
-               coalesce(evidence, '{}'::jsonb)
-        from pg_temp.govmon_check
+               coalesce(evidence, '{{}}'::jsonb)
+        from {table}
         """,
         {"run_id": run_id, "name": check.name},
     )
-    cur.execute("drop table pg_temp.govmon_check")
-    return total
+    cur.execute(f"drop table {table}")

@@ -12,22 +12,26 @@ import datetime as dt
 import json
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 
-from govmon import config, db
+from govmon import config, db, pgcluster
 from govmon.profiles import Profile, load_profile
 from govmon.quarters import TZ, Quarter
-from govmon.verdicts.checks import discover_checks, materialize_check
+from govmon.verdicts.checks import Check, build_check_table, discover_checks, load_check_table
 
 ROLLUP_SQL = config.sql_dir() / "verdicts" / "rollup_quarterly_verdicts.sql"
 _LOCK_KEY = 0x60F3_0006
 
+ENTITY_COLUMNS = ("run_id, entity_type, entity_id, name, code, region_code, organizer, kind, platform, "
+                  "account_type, url")
+
+# the registry as this run judges it
 SNAPSHOT_ENTITIES_SQL = """
-insert into verdicts.run_entities (run_id, entity_type, entity_id, name, code, region_code, organizer, kind,
-                                   platform, account_type, url)
-select %(run_id)s, 'site', site_id, name, site_code, region_code, organizer, kind, null, null, url
+select %(run_id)s::bigint as run_id, 'site'::text as entity_type, site_id as entity_id, name, site_code as code,
+       region_code, organizer, kind, null::text as platform, null::text as account_type, url
 from registry.inspected_sites
 union all
 select %(run_id)s, 'account', account_id, name, platform || ':' || coalesce(platform_account_id, name),
@@ -62,11 +66,31 @@ class ComputeResult:
 
 def compute(quarter: Quarter | str, *, as_of: dt.datetime, profile: Profile | str | None = None,
             kind: str = "scheduled", publish: bool = True, url: str | None = None,
-            checks_dir: Path | None = None) -> ComputeResult:
+            checks_dir: Path | None = None, workers: int | None = None) -> ComputeResult:
+    """Compute (and by default publish) a quarter's verdicts.
+
+    One transaction writes the run: it creates or resets the run, and exports its snapshot; the checks
+    then run concurrently on ``workers`` connections (``GOVMON_VERDICT_WORKERS``, default 2) that all
+    import that snapshot, so every check and the registry snapshot see the same data, each into a
+    scratch table of its own (``verdicts_scratch``), validated there. The transaction then loads them
+    into ``verdicts.check_results``, queues what needs review, rolls up and publishes, and commits:
+    nothing of a failed computation is visible, and scratch tables are dropped either way."""
     quarter = Quarter.parse(quarter) if isinstance(quarter, str) else quarter
     profile = profile if isinstance(profile, Profile) else load_profile(profile)
     checks = discover_checks(checks_dir)
+    url = url or pgcluster.resolve_url()
+    workers = max(1, workers or _workers())
+    timings: dict[str, float] = {}
+    clock = time.monotonic()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.monotonic()
+        timings[name] = now - clock
+        clock = now
+
     conn = db.connect(url)
+    run_id = None
     try:
         with conn, conn.cursor() as cur:
             cur.execute("select pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
@@ -86,21 +110,22 @@ def compute(quarter: Quarter | str, *, as_of: dt.datetime, profile: Profile | st
             run_id = cur.fetchone()[0]
             for table in ("check_results", "run_verdicts", "run_entities"):
                 cur.execute(f"delete from verdicts.{table} where run_id = %s", (run_id,))
-            timings: dict[str, float] = {}
-            clock = time.monotonic()
-
-            def lap(name: str) -> None:
-                nonlocal clock
-                now = time.monotonic()
-                timings[name] = now - clock
-                clock = now
-
+            _drop_scratch(cur, run_id)  # left by a computation of this run that was killed
+            cur.execute("select pg_export_snapshot()")
+            snapshot = cur.fetchone()[0]
             lap("start")
-            cur.execute(SNAPSHOT_ENTITIES_SQL, {"run_id": run_id})
-            lap("entities")
+            tables = _build_concurrently(url, snapshot, run_id, checks, profile, as_of, workers, timings)
+            clock = time.monotonic()
+            cur.execute(f"insert into verdicts.run_entities ({ENTITY_COLUMNS}) "
+                        f"select {ENTITY_COLUMNS} from {tables['entities']}")
+            cur.execute(f"drop table {tables['entities']}")
             for check in checks:
-                materialize_check(cur, check, profile=profile, as_of=as_of, run_id=run_id)
-                lap(check.name)
+                load_check_table(cur, check, table=tables[check.name], run_id=run_id)
+            lap("load")
+            # fresh statistics before reading the run's rows back: on tables the planner believes
+            # empty (just vacuumed, or new), the roll-up's joins would otherwise loop row by row
+            cur.execute("analyze verdicts.run_entities, verdicts.check_results")
+            lap("analyze")
             _queue_reviews(cur, run_id, str(quarter))
             lap("review queue")
             _rollup(cur, run_id, profile.get("scoring.pass_score"))
@@ -113,8 +138,71 @@ def compute(quarter: Quarter | str, *, as_of: dt.datetime, profile: Profile | st
         lap("commit")
     finally:
         conn.close()
+        if run_id is not None:
+            with db.transaction(url) as cur:  # after a failure: what the workers committed
+                _drop_scratch(cur, run_id)
     return ComputeResult(run_id, str(quarter), as_of, profile.label, [c.name for c in checks], counts, publish,
                          timings)
+
+
+def _workers() -> int:
+    value = os.environ.get("GOVMON_VERDICT_WORKERS", "").strip()
+    try:
+        return int(value) if value else 2
+    except ValueError:
+        raise ValueError(f"GOVMON_VERDICT_WORKERS 应为正整数，而不是 {value!r}") from None
+
+
+def _scratch_prefix(run_id: int) -> str:
+    return f"r{run_id}_"
+
+
+def _drop_scratch(cur, run_id: int) -> None:
+    cur.execute("select format('%%I.%%I', schemaname, tablename) from pg_tables "
+                "where schemaname = 'verdicts_scratch' and starts_with(tablename, %s)", (_scratch_prefix(run_id),))
+    for (table,) in cur.fetchall():
+        cur.execute(f"drop table if exists {table}")
+
+
+def _build_concurrently(url: str, snapshot: str, run_id: int, checks: list[Check], profile: Profile,
+                        as_of: dt.datetime, workers: int, timings: dict[str, float]) -> dict[str, str]:
+    """Every check, and the registry snapshot, each into its scratch table, on ``workers`` connections
+    sharing the exported snapshot. Returns the table of each (check name, or 'entities')."""
+    prefix = _scratch_prefix(run_id)
+    tables = {"entities": f"verdicts_scratch.{prefix}entities"}
+    tables.update({c.name: f"verdicts_scratch.{prefix}{i:03d}" for i, c in enumerate(checks)})
+
+    def entities(cur) -> None:
+        cur.execute(f"create unlogged table {tables['entities']} as {SNAPSHOT_ENTITIES_SQL}", {"run_id": run_id})
+
+    def task(name: str, work) -> None:
+        started = time.monotonic()
+        conn = db.connect(url)
+        try:
+            conn.set_session(isolation_level="REPEATABLE READ")
+            with conn, conn.cursor() as cur:
+                cur.execute("set transaction snapshot %s", (snapshot,))
+                _session_settings(cur)
+                work(cur)
+        finally:
+            conn.close()
+        timings[name] = time.monotonic() - started
+
+    # the heaviest first (the site checks read the probes and list items), so that the pool ends together
+    jobs = [(c.name, lambda cur, c=c: build_check_table(cur, c, profile=profile, as_of=as_of, table=tables[c.name]))
+            for c in sorted(checks, key=lambda c: (c.entity != "site", c.name), reverse=False)]
+    jobs.append(("entities", entities))
+    errors: list[BaseException] = []
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="govmon-check") as pool:
+        futures = [pool.submit(task, name, work) for name, work in jobs]
+        for future in futures:
+            try:
+                future.result()
+            except BaseException as exc:  # noqa: BLE001 - the first error is raised below, after the rest ended
+                errors.append(exc)
+    if errors:
+        raise errors[0]
+    return tables
 
 
 def _session_settings(cur) -> None:

@@ -2,8 +2,12 @@
 
 -- W-V2 reads one week of probes out of a month's partition. Probes arrive round by round, in time
 -- order, so a BRIN index on probed_at (a few pages per partition) lets that read skip the rest of
--- the month.
-create index if not exists probe__probes_time_brin on raw.probe__probes using brin (probed_at);
+-- the month. minmax-multi (Postgres 14+): a block range keeps several intervals, so the odd late
+-- row that lands in an old page's free space does not widen its range to the whole month;
+-- autosummarize: each range is summarized as soon as it fills (one not yet summarized is always read).
+create index if not exists probe__probes_time_brin on raw.probe__probes
+    using brin (probed_at timestamptz_minmax_multi_ops)
+    with (autosummarize = on);
 
 -- A run's rows (run_entities 154,000, check_results 784,000, run_verdicts 154,000 for a national
 -- quarter) are written only by govmon.verdicts.compute, in the transaction that creates or resets
@@ -31,3 +35,9 @@ create trigger runs_delete_rows
     after delete on verdicts.runs
     referencing old table as gone_runs
     for each statement execute function verdicts.delete_run_rows();
+
+-- Scratch space of a computation: each check runs into an unlogged table of its own here, on its own
+-- connection (all sharing one snapshot), before the computing transaction loads them into
+-- check_results and drops them (govmon.verdicts.compute).
+create schema if not exists verdicts_scratch;
+

@@ -75,18 +75,27 @@ deducted as (
     group by entity_type, entity_id
 ),
 
+-- per entity, over every result (hashed: most results are passes, nothing to sort)
 per_entity as (
     select r.entity_type, r.entity_id,
            bool_or(r.kind in ('veto', 'fail') and r.status = 'fail') as hit_veto,
            bool_or(r.kind in ('veto', 'fail') and r.status = 'unknown') as veto_unknown,
            bool_or(r.status = 'review') as pending,
-           count(*) filter (where r.kind in ('veto', 'fail')) as veto_inputs,
+           count(*) filter (where r.kind in ('veto', 'fail')) as veto_inputs
+    from results r
+    group by r.entity_type, r.entity_id
+),
+
+-- the words, from the results that are not passes (few)
+findings as (
+    select r.entity_type, r.entity_id,
            array_agg(distinct r.problem) filter (where r.status = 'fail' and r.problem is not null) as problems,
            array_agg(distinct r.indicator) filter (where r.kind = 'veto' and r.status = 'fail') as vetoes,
            array_agg(distinct r.indicator || '：' || r.reason) filter (where r.status = 'unknown') as unknown_reasons,
            array_agg(distinct r.indicator || '：' || r.problem) filter (where r.status = 'review') as pending_review,
            array_agg(distinct r.indicator) filter (where r.evidence_tag = 'R' and r.status = 'fail') as unverified
     from results r
+    where r.status <> 'pass'
     group by r.entity_type, r.entity_id
 ),
 
@@ -97,13 +106,14 @@ judged as (
            coalesce(p.pending, false) as pending,
            coalesce(p.veto_inputs, 0) as veto_inputs,
            case when e.entity_type = 'site' then greatest(0, 100 - coalesce(dd.points, 0)) end as score,
-           coalesce(p.problems, '{}') as problems,
-           coalesce(p.vetoes, '{}') as vetoes,
-           coalesce(p.unknown_reasons, '{}') as unknown_reasons,
-           coalesce(p.pending_review, '{}') as pending_review,
-           coalesce(p.unverified, '{}') as unverified
+           coalesce(f.problems, '{}') as problems,
+           coalesce(f.vetoes, '{}') as vetoes,
+           coalesce(f.unknown_reasons, '{}') as unknown_reasons,
+           coalesce(f.pending_review, '{}') as pending_review,
+           coalesce(f.unverified, '{}') as unverified
     from verdicts.run_entities e
     left join per_entity p using (entity_type, entity_id)
+    left join findings f using (entity_type, entity_id)
     left join deducted dd using (entity_type, entity_id)
     where e.run_id = %(run_id)s
 ),

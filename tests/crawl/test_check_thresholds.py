@@ -96,6 +96,9 @@ def test_w_v4_a_four_vs_five_stale(w):
     assert res[four].status == "pass" and res[four].evidence["stale_dynamic_notice_policy"]["count"] == 4
     assert (res[five].status, res[five].problem) == ("fail", "多个栏目更新不及时")
     assert res[five].evidence["stale_dynamic_notice_policy"]["count"] == 5
+    # each stale column names its newest item (item 0 of each synthetic column is the newest)
+    stale = [c for c in res[five].evidence["columns"] if c["finding"] == "stale_a"]
+    assert len(stale) == 5 and all(c["latest_item_url"] == c["url"] + "0.html" for c in stale)
 
 
 def test_w_v4_a_notice_policy_only_first_level_and_182_vs_183(w):

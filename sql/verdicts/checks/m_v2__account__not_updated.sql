@@ -136,10 +136,11 @@ m_v2__account__not_updated as (
             'newest_post_raw', d.published_raw,
             'newest_post_url', d.post_url,
             'days_since_post', d.days_since_post,
-            'covering_fetch', case when d.covering_collect_date is not null then jsonb_build_object(
+            -- a pass is proved by its post; the fetches matter to a fail (covering) or an unknown
+            'covering_fetch', case when d.status <> 'pass' and d.covering_collect_date is not null then jsonb_build_object(
                 'collect_date', d.covering_collect_date, 'reference_at', d.covering_reference_at,
                 'complete', d.covering_complete, 'covers_from', d.covering_from, 'url', d.covering_url) end,
-            'fetch', case when d.fetch_status is not null then jsonb_build_object(
+            'fetch', case when d.status <> 'pass' and d.fetch_status is not null then jsonb_build_object(
                 'status', d.fetch_status, 'adapter', d.fetch_adapter, 'collect_date', d.fetch_collect_date,
                 'reference_date', d.fetch_date, 'url', d.fetch_url) end
         )) as evidence

@@ -51,11 +51,10 @@ crawl as (
         abs((c.started_at at time zone p.tz)::date - p.as_of_date), c.started_at desc
 ),
 
--- the chosen crawl's list items dated on or before as_of's date (or undated); read twice, each time
--- in one pass: for each column's newest date (hashed, every column), then for the newest item's URL
--- (problem columns only, the evidence). It refers to no other CTE (`crawl` is restated, the
--- parameters written out) so that the planner may read the items with parallel workers.
-items as not materialized (
+-- the chosen crawl's list items dated on or before as_of's date (or undated), read once. It refers to
+-- no other CTE (`crawl` is restated, the parameters written out) so that the planner may read the
+-- items with parallel workers.
+items as (
     select ci.crawl_run_id, ci.site_id, ci.column_url, ci.item_url, ci.item_date, ci.page_no, ci.position
     from staging.stg_gov_site__column_items as ci
     join (
@@ -71,6 +70,7 @@ items as not materialized (
     where ci.item_date is null or ci.item_date <= (%(as_of)s::timestamptz at time zone %(tz)s)::date
 ),
 
+-- per column, hashed in the one pass: the newest date
 newest as (
     select crawl_run_id, site_id, column_url, max(item_date) as latest_date
     from items
@@ -122,18 +122,6 @@ columns as (
     where col.kind = 'column'
 ),
 
--- the newest item of each problem column: among its items of the newest date (all of them when none
--- is dated), the first listed
-latest_urls as (
-    select distinct on (i.crawl_run_id, i.site_id, i.column_url)
-        i.crawl_run_id, i.site_id, i.column_url, i.item_url as latest_url
-    from items as i
-    join columns as c using (crawl_run_id, site_id, column_url)
-    where c.finding in ('stale_a', 'stale_b', 'blank')
-      and i.item_date is not distinct from c.latest_date
-    order by i.crawl_run_id, i.site_id, i.column_url, i.page_no, i.position
-),
-
 problem_columns as (
     select
         c.*,
@@ -144,7 +132,16 @@ problem_columns as (
             else '超过' || c.age_days || '天未更新（最新信息 ' || c.latest_date || '）'
         end as problem
     from columns as c
-    left join latest_urls as lu using (crawl_run_id, site_id, column_url)
+    -- the newest item's URL: among the items of the newest date (all, when none is dated) the first
+    -- listed; looked up for the problem columns alone (an index range of the site's items each)
+    left join lateral (
+        select ci.item_url as latest_url
+        from staging.stg_gov_site__column_items as ci
+        where ci.crawl_run_id = c.crawl_run_id and ci.site_id = c.site_id and ci.column_url = c.column_url
+          and ci.item_date is not distinct from c.latest_date
+        order by ci.page_no, ci.position, ci.item_url
+        limit 1
+    ) as lu on true
     where c.finding in ('stale_a', 'stale_b', 'blank')
 ),
 
