@@ -51,23 +51,20 @@ crawl as (
         abs((c.started_at at time zone p.tz)::date - p.as_of_date), c.started_at desc
 ),
 
--- the chosen crawl's list items dated on or before as_of's date (or undated), read once. It refers to
--- no other CTE (`crawl` is restated, the parameters written out) so that the planner may read the
--- items with parallel workers.
+-- the list items, dated on or before as_of's date (or undated), of the crawl runs near as_of (the
+-- per-site choice of a crawl is applied after grouping, where `columns` joins `crawl`), read once.
+-- A filter on the run alone keeps the planner's row estimate right (so it hashes); it refers to no
+-- other CTE, so that the items may be read by parallel workers.
 items as (
-    select ci.crawl_run_id, ci.site_id, ci.column_url, ci.item_url, ci.item_date, ci.page_no, ci.position
+    select ci.crawl_run_id, ci.site_id, ci.column_url, ci.item_date
     from staging.stg_gov_site__column_items as ci
-    join (
-        select distinct on (c.site_id) c.crawl_run_id, c.site_id
-        from raw.gov_site__site_crawls as c
-        where c.spider = 'gov_site'
-          and abs((c.started_at at time zone %(tz)s)::date - (%(as_of)s::timestamptz at time zone %(tz)s)::date)
-              <= %(collection__max_crawl_gap_days)s::int
-        order by c.site_id, ((c.started_at at time zone %(tz)s)::date < (%(as_of)s::timestamptz at time zone %(tz)s)::date),
-            abs((c.started_at at time zone %(tz)s)::date - (%(as_of)s::timestamptz at time zone %(tz)s)::date),
-            c.started_at desc
-    ) as c using (crawl_run_id, site_id)
-    where ci.item_date is null or ci.item_date <= (%(as_of)s::timestamptz at time zone %(tz)s)::date
+    where ci.crawl_run_id in (
+            select c.crawl_run_id
+            from raw.gov_site__site_crawls as c
+            where c.spider = 'gov_site'
+              and abs((c.started_at at time zone %(tz)s)::date - (%(as_of)s::timestamptz at time zone %(tz)s)::date)
+                  <= %(collection__max_crawl_gap_days)s::int)
+      and (ci.item_date is null or ci.item_date <= (%(as_of)s::timestamptz at time zone %(tz)s)::date)
 ),
 
 -- per column, hashed in the one pass: the newest date
