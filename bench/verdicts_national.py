@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/verdicts_national.py                     # the scale (see --help)
     .venv/bin/python bench/verdicts_national.py --probe-days 14     # fewer probe days, quicker to build
+    .venv/bin/python bench/verdicts_national.py --keep              # keep the database …
+    .venv/bin/python bench/verdicts_national.py --reuse             # … and time again on it, without building
 
 Builds, in a throw-away database ``govmon_bench`` on the project's Postgres (GOVMON_DATABASE_URL, or
 the local cluster), a quarter of collected data in the tables the collectors fill: 14,000 sites,
@@ -207,6 +209,8 @@ def main() -> int:
     ap.add_argument("--column-items", type=int, default=2_000_000)
     ap.add_argument("--links", type=int, default=3_000_000)
     ap.add_argument("--keep", action="store_true", help="keep the govmon_bench database")
+    ap.add_argument("--reuse", action="store_true",
+                    help="time again on a database kept by an earlier --keep run (its runs are deleted first)")
     a = ap.parse_args()
     quarter = Quarter(2026, 3)
     a.as_of = dt.datetime(2026, 9, 30, 23, 0, tzinfo=TZ)
@@ -214,15 +218,27 @@ def main() -> int:
     server = pgcluster.resolve_url()
     admin = psycopg2.connect(_with_db(server, "postgres"))
     admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute("drop database if exists govmon_bench with (force)")
-        cur.execute("create database govmon_bench")
     url = _with_db(server, "govmon_bench")
+    with admin.cursor() as cur:
+        cur.execute("select 1 from pg_database where datname = 'govmon_bench'")
+        reuse = a.reuse and cur.fetchone() is not None
+        if not reuse:
+            cur.execute("drop database if exists govmon_bench with (force)")
+            cur.execute("create database govmon_bench")
     try:
         db.migrate(url)
-        print(f"building: {a.sites} sites, {a.accounts} accounts, {a.probes_per_day} probes/site/day × "
-              f"{a.probe_days} days, {a.posts} posts, {a.column_items} column items, {a.links} links")
-        build(url, a)
+        if reuse:  # the same quarter computed the first time again: no runs, no dead rows left by them
+            print("reusing the kept govmon_bench database")
+            conn = psycopg2.connect(url)
+            conn.autocommit = True
+            with conn.cursor() as cur:
+                cur.execute("delete from verdicts.published; delete from verdicts.runs; delete from verdicts.review_items")
+                cur.execute("vacuum verdicts.run_entities, verdicts.check_results, verdicts.run_verdicts, verdicts.runs")
+            conn.close()
+        else:
+            print(f"building: {a.sites} sites, {a.accounts} accounts, {a.probes_per_day} probes/site/day × "
+                  f"{a.probe_days} days, {a.posts} posts, {a.column_items} column items, {a.links} links")
+            build(url, a)
         scan_s, counts = scan_all(url)
         rows = sum(counts.values())
         print(f"inputs: {rows:,} rows in {len(counts)} tables")
@@ -241,7 +257,7 @@ def main() -> int:
         for line in result.summary():
             print(f"  {line}")
     finally:
-        if not a.keep:
+        if not (a.keep or a.reuse):
             with admin.cursor() as cur:
                 cur.execute("drop database if exists govmon_bench with (force)")
         admin.close()

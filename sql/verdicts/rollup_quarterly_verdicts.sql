@@ -54,7 +54,7 @@ manual as (
                       and m.entity_type = d.entity_type and m.entity_id = d.entity_id and m.indicator = d.indicator)
 ),
 
-results as (
+results as not materialized (
     select * from machine
     union all
     select * from manual

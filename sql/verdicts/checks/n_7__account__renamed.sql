@@ -44,8 +44,12 @@ compared as (
         nf.adapter,
         nf.source_url,
         nf.collect_date,
-        regexp_replace(normalize(a.name, nfkc), '^@|[[:space:]]+', '', 'g') as reg_norm,
-        regexp_replace(normalize(coalesce(nf.live_name, ''), nfkc), '^@|[[:space:]]+', '', 'g') as live_norm
+        -- normalized only when the names differ as written (most do not: a rename is rare)
+        case when nf.live_name = a.name then a.name
+             else regexp_replace(normalize(a.name, nfkc), '^@|[[:space:]]+', '', 'g') end as reg_norm,
+        case when nf.live_name = a.name then a.name
+             else regexp_replace(normalize(coalesce(nf.live_name, ''), nfkc), '^@|[[:space:]]+', '', 'g') end
+            as live_norm
     from accounts as a
     cross join params
     left join nearest as nf on nf.account_id = a.account_id
