@@ -291,6 +291,7 @@ def test_a_check_breaking_the_contract_is_refused_and_nothing_is_written(world, 
 
     bad = tmp_path / "bad_checks"
     bad.mkdir()
+    (bad / "g_f1__site__fine.sql").write_text(_check_sql("G-F1", "site"))  # runs beside the bad one
     (bad / "w_v2__site__dup.sql").write_text(
         "-- indicator: W-V2\n-- entity: site\n"
         "select 'site'::text as entity_type, s.site_id as entity_id, 'W-V2'::text as indicator, 'fail'::text as status,\n"
@@ -301,3 +302,26 @@ def test_a_check_breaking_the_contract_is_refused_and_nothing_is_written(world, 
     with psycopg2.connect(world["url"]) as conn, conn.cursor() as cur:
         cur.execute("select count(*) from verdicts.runs")
         assert cur.fetchone()[0] == 0
+        cur.execute("select count(*) from pg_tables where schemaname = 'verdicts_scratch'")
+        assert cur.fetchone()[0] == 0  # the scratch tables of the good checks that ran beside it are gone
+
+
+def test_checks_on_one_worker_or_several_give_the_same_tables(world):
+    url, s = world["url"], world["site"]
+    fake(url, "site", s(1), "W-V2", "fail", "监测时间点无法访问")
+    fake(url, "site", s(2), "W-V3", "unknown", reason="无采集记录")
+
+    def tables():
+        with psycopg2.connect(url) as conn, conn.cursor() as cur:
+            cur.execute("select entity_type, entity_id, verdict, problems, unknown_reasons from verdicts.entity_verdicts "
+                        "order by 1, 2")
+            ev = cur.fetchall()
+            cur.execute("select check_name, entity_id, status, problem, reason, evidence from verdicts.check_results "
+                        "order by 1, 2")
+            return ev, cur.fetchall()
+
+    one = run(world, workers=1)
+    first = tables()
+    several = run(world, workers=4)
+    assert several.run_id == one.run_id and tables() == first
+    assert len(first[1]) == 12 * 6 + 2 * 3  # every check's row for every site and account
