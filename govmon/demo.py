@@ -12,7 +12,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from govmon import config
+from govmon import clock, config
+from govmon.quarters import TZ
 
 DEFAULT_SCENARIO = config.PROJECT_ROOT / "scenarios" / "demo.yaml"
 DEFAULT_PORT = 18080
@@ -41,6 +42,16 @@ class DemoContext:
 
     def say(self, line: str = "") -> None:
         print(f"    {line}", flush=True)
+
+    def clock(self):
+        """The 监测时间点 of every step: the sandbox world's clock (its anchor plus the time it has
+        run), i.e. now for a world anchored now, the scenario's date for one anchored in the past."""
+        import datetime as dt
+
+        from govmon.quarters import TZ
+
+        live = self.sandbox.live_state()
+        return (dt.datetime.fromisoformat(live["anchor"]) + dt.timedelta(seconds=live["uptime_seconds"])).astimezone(TZ)
 
 
 def _step(n: int, text: str) -> None:
@@ -75,8 +86,10 @@ def run_demo(scenario: str | Path | None = None, keep_serving: bool = False) -> 
         port = 0
     sandbox = SandboxProcess(scenario, port=port, out_dir=registry_dir, start_timeout=120)
     sandbox.start()
+    clock_before = os.environ.get(clock.ENV)
     try:
         state = sandbox.state
+        _follow_world_clock(sandbox)
         sites, accounts = state.get("sites", {}), state.get("accounts", {})
         print(f"    {len(sites)} 个网站，各占一个回环地址，端口 {state['port']}；{len(accounts)} 个政务新媒体账号")
         for key, info in list(sites.items())[:3]:
@@ -121,6 +134,27 @@ def run_demo(scenario: str | Path | None = None, keep_serving: bool = False) -> 
         return 0
     finally:
         sandbox.stop()
+        if clock_before is None:
+            os.environ.pop(clock.ENV, None)
+        else:
+            os.environ[clock.ENV] = clock_before
+
+
+def _follow_world_clock(sandbox) -> None:
+    """A world anchored in the past (a quarter rebuilt from a published 通报) has its own "now": the
+    collectors stamp their observations on that clock (govmon.clock), so that crawls, probe rounds
+    and collection days fall on the world's dates, and the 监测时间点 is the world's clock too."""
+    import datetime as dt
+
+    live = sandbox.live_state()
+    world = dt.datetime.fromisoformat(live["anchor"]) + dt.timedelta(seconds=live["uptime_seconds"])
+    shift = (world - dt.datetime.now(dt.timezone.utc)).total_seconds()
+    if abs(shift) < 60:
+        os.environ.pop(clock.ENV, None)
+        return
+    os.environ[clock.ENV] = f"{shift:.3f}"
+    print(f"    沙盒时钟 {world.astimezone(TZ):%Y-%m-%d %H:%M}（场景锚定的日期）：采集记录按沙盒时钟记时 "
+          f"{clock.ENV}={shift:.0f}")
 
 
 def _registry_overview(url: str) -> list[str]:

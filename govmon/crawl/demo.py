@@ -33,8 +33,10 @@ def demo_step(ctx) -> None:
         for r in summary.failed_shards:
             ctx.say(f"分片 {r.shard} 未能入库（日志 {r.log_file}）")
         return
-    ctx.say(f"采集批次 {summary.crawl_run_id} 已入库，用时 {time.monotonic() - t0:.1f} 秒；各网站指标（监测时间点：现在）：")
-    for line in check_lines(ctx.url):
+    as_of = ctx.clock()
+    ctx.say(f"采集批次 {summary.crawl_run_id} 已入库，用时 {time.monotonic() - t0:.1f} 秒；"
+            f"各网站指标（监测时间点 = 沙盒时钟 {as_of:%Y-%m-%d %H:%M}）：")
+    for line in check_lines(ctx.url, as_of):
         ctx.say("  " + line)
 
 

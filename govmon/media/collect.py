@@ -18,9 +18,9 @@ import asyncio
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from urllib.parse import quote
 
+from govmon import clock
 from govmon.media.adapters import Adapter, ReadContext, has_vanished_words, strip_tags
 from govmon.media.csvimport import CsvAdapter
 from govmon.media.feeds import FeedAdapter
@@ -72,7 +72,7 @@ def blocked_reason(status: int, platform: str) -> str:
 async def observe(account: Account, fetcher: Fetcher | None, settings: MediaSettings) -> Observation:
     """Read one account. Never raises for anything the network or the platform does."""
     t0 = time.monotonic()
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     obs = Observation(account_id=account.account_id, platform=account.platform, status="error", fetched_at=now,
                       reference_at=now)
     url, how = start_url(account, settings)

@@ -32,7 +32,7 @@ def demo_step(ctx) -> None:
     for line in result.summary_lines():
         ctx.say(line)
 
-    anchor = dt.datetime.fromisoformat(ctx.sandbox.state["anchor"])
+    anchor = ctx.clock()
     ctx.say(f"检查（监测时间点 = 沙盒时钟 {anchor:%Y-%m-%d %H:%M}，national-2019；原创规则用 shaanxi-2025）：")
     results = _run_checks(ctx.url, anchor)
     for name in CHECKS:

@@ -26,6 +26,7 @@ from functools import cached_property
 
 import aiohttp
 
+from govmon import clock
 from govmon.media.settings import MediaSettings, host_key
 
 BLOCK_STATUSES = (403, 418, 429, 432)
@@ -260,7 +261,7 @@ class Fetcher:
             cookie = self.settings.cookie_for(key)
             if cookie:
                 headers["Cookie"] = cookie
-            fetched_at = datetime.now(timezone.utc)
+            fetched_at = clock.now()
             t0 = time.monotonic()
             try:
                 async with self.session.get(url, headers=headers, allow_redirects=True, max_redirects=5) as resp:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from govmon import db
+from govmon import clock, db
 from govmon.media.collect import RunStats, family_of, observe_sync
 from govmon.media.dates import TZ
 from govmon.media.load import load_observations, read_accounts
@@ -19,7 +19,7 @@ FAMILY_LABELS = {"weibo": "微博", "wechat": "微信", "feeds": "订阅源及�
 
 
 def today() -> dt.date:
-    return dt.datetime.now(TZ).date()
+    return clock.now(TZ).date()
 
 
 @dataclass

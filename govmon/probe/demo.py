@@ -10,7 +10,6 @@ through ``govmon probe import``. The output labels the imported history as such.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import urllib.request
 
 LIVE_ROUNDS = 2
@@ -19,7 +18,7 @@ HISTORY_PER_DAY = 40  # the vendor polls every 36 minutes
 
 
 def demo_step(ctx) -> None:
-    from govmon.probe.availability import TZ, wv2_results
+    from govmon.probe.availability import wv2_results
     from govmon.probe.classify import ERROR_LABELS
     from govmon.probe.importer import import_probe_log
     from govmon.probe.rounds import run_rounds
@@ -58,8 +57,7 @@ def demo_step(ctx) -> None:
 
     # the 监测时间点 is the sandbox world's clock (its anchor plus the time it has run): "now" for a
     # world anchored now, the scenario's date for a fixed one; the history is for the days before it
-    live = ctx.sandbox.live_state()
-    as_of = (dt.datetime.fromisoformat(live["anchor"]) + dt.timedelta(seconds=live["uptime_seconds"])).astimezone(TZ)
+    as_of = ctx.clock()
     results = wv2_results(ctx.url, profile=profile, as_of=as_of)
     if not results:
         return

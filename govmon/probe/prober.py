@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import aiohttp
 
+from govmon import clock
 from govmon.probe.classify import classify_exception, classify_response
 from govmon.probe.settings import ProbeSettings
 
@@ -87,7 +88,7 @@ def make_session(settings: ProbeSettings, resolver: aiohttp.abc.AbstractResolver
 
 
 async def probe_one(session: aiohttp.ClientSession, target: Target, timeout: float, max_bytes: int) -> ProbeResult:
-    probed_at = dt.datetime.now(dt.timezone.utc)
+    probed_at = clock.now()
     t0 = time.monotonic()
     status = final_url = None
     redirects = 0
@@ -171,7 +172,7 @@ async def probe_round(targets: Sequence[Target], *, timeout: float, settings: Pr
     control probe again at the end. The round counts only when both control probes succeed: a
     failure of the known-good target means our network was down, not theirs."""
     raise_nofile_limit(settings.concurrency + 256)
-    started_at = dt.datetime.now(dt.timezone.utc)
+    started_at = clock.now()
     t0 = time.monotonic()
     control: list[ProbeResult] = []
     async with make_session(settings, resolver) as session:
@@ -184,7 +185,7 @@ async def probe_round(targets: Sequence[Target], *, timeout: float, settings: Pr
             control.append(await probe_one(session, control_target, timeout, settings.max_bytes))
     probe_seconds = time.monotonic() - t0
     return RoundProbes(results=results, control=control, started_at=started_at,
-                       finished_at=dt.datetime.now(dt.timezone.utc), probe_seconds=probe_seconds)
+                       finished_at=clock.now(), probe_seconds=probe_seconds)
 
 
 def run_probe_round(targets: Sequence[Target], *, timeout: float, settings: ProbeSettings,

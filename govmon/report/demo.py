@@ -4,13 +4,11 @@ from __future__ import annotations
 
 
 def demo_step(ctx) -> None:
-    import datetime as dt
-
     from govmon import db
-    from govmon.quarters import TZ, Quarter
+    from govmon.quarters import Quarter
     from govmon.report import write_report
 
-    quarter = Quarter.containing(dt.datetime.now(TZ))
+    quarter = Quarter.containing(ctx.clock())  # the quarter the verdicts step published
     with db.transaction(ctx.url) as cur:
         cur.execute("select 1 from verdicts.published where quarter = %s", (str(quarter),))
         if cur.fetchone() is None:

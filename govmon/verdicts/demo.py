@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 
 def demo_step(ctx) -> None:
     from govmon.profiles import load_profile
     from govmon.quality import run_gate
-    from govmon.quarters import TZ, Quarter
+    from govmon.quarters import Quarter
     from govmon.verdicts.compute import compute
     from govmon.verdicts.export import render
 
-    now = dt.datetime.now(TZ)
+    now = ctx.clock()  # the sandbox world's clock: now, or the date of a scenario anchored in the past
     quarter = Quarter.containing(now)
     profile = load_profile()
     gate = run_gate(as_of=now, profile=profile, url=ctx.url, docs_dir=ctx.out_dir / "data_docs")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from urllib.parse import urlsplit
@@ -38,6 +39,14 @@ def test_demo_imports_the_sandbox_registry(db_url, tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     for step in ("[1] 数据库", "[2] 迁移", "[3] 沙盒世界", "[4] 名录导入", "[5] 名录概况"):
         assert step in proc.stdout
+    # the small world is anchored on 2026-09-30: the collectors stamp that world's clock, the
+    # 监测时间点 is its clock, and every verdict is the one the scenario intends
+    assert "采集记录按沙盒时钟记时" in proc.stdout and "2026Q3（监测时间点 2026-09-30" in proc.stdout
+    agree = dict(re.findall(r"与场景预期一致的(网站|政务新媒体)结论：(\d+/\d+)", proc.stdout))
+    scenario = load_scenario(SMALL)
+    n_sites = sum(1 for x in scenario.sites if x.expect and x.status == "运行")
+    n_accounts = sum(1 for x in scenario.accounts if x.expect and x.status == "运行")
+    assert agree == {"网站": f"{n_sites}/{n_sites}", "政务新媒体": f"{n_accounts}/{n_accounts}"}, proc.stdout[-3000:]
 
     scenario = load_scenario(SMALL)
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:

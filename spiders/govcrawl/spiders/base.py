@@ -22,6 +22,7 @@ from urllib.parse import urljoin, urlsplit
 
 import scrapy
 
+from govmon import clock
 from govmon.parsing.dates import TZ
 from govmon.parsing.encoding import decode_html
 from govmon.parsing.html import Page
@@ -32,7 +33,8 @@ RECENT_PAGES = 20   # compressed recent pages kept per site, to snapshot a paren
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now(TZ)
+    """The pipeline's clock (govmon.clock: the real one unless a simulated world shifts it)."""
+    return clock.now(TZ)
 
 
 @dataclass
