@@ -12,7 +12,7 @@ import datetime as dt
 import json
 import os
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -190,18 +190,16 @@ def _build_concurrently(url: str, snapshot: str, run_id: int, checks: list[Check
 
     # the heaviest first (the site checks read the probes and list items), so that the pool ends together
     jobs = [(c.name, lambda cur, c=c: build_check_table(cur, c, profile=profile, as_of=as_of, table=tables[c.name]))
-            for c in sorted(checks, key=lambda c: (c.entity != "site", c.name), reverse=False)]
+            for c in sorted(checks, key=lambda c: (c.entity != "site", c.name))]
     jobs.append(("entities", entities))
-    errors: list[BaseException] = []
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="govmon-check") as pool:
         futures = [pool.submit(task, name, work) for name, work in jobs]
-        for future in futures:
-            try:
-                future.result()
-            except BaseException as exc:  # noqa: BLE001 - the first error is raised below, after the rest ended
-                errors.append(exc)
-    if errors:
-        raise errors[0]
+        wait(futures, return_when=FIRST_EXCEPTION)
+        for future in futures:  # after a failure, start nothing more; what runs ends on its own
+            future.cancel()
+    for future in futures:
+        if not future.cancelled() and future.exception() is not None:
+            raise future.exception()
     return tables
 
 
