@@ -32,9 +32,9 @@ def demo_step(ctx) -> None:
     for line in result.summary_lines():
         ctx.say(line)
 
-    anchor = ctx.clock()
-    ctx.say(f"检查（监测时间点 = 沙盒时钟 {anchor:%Y-%m-%d %H:%M}，national-2019；原创规则用 shaanxi-2025）：")
-    results = _run_checks(ctx.url, anchor)
+    as_of = ctx.clock()
+    ctx.say(f"检查（监测时间点 = 沙盒时钟 {as_of:%Y-%m-%d %H:%M}，national-2019；原创规则用 shaanxi-2025）：")
+    results = _run_checks(ctx.url, as_of)
     for name in CHECKS:
         counts = Counter(r.status for r in results[name])
         problems = Counter(r.problem for r in results[name] if r.problem)

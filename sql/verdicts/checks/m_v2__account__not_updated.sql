@@ -23,10 +23,6 @@ accounts as (
     select * from registry.inspected_accounts
 ),
 
-fetches as (
-    select * from staging.stg_media__fetches
-),
-
 -- each account's newest public post dated on or before as_of's date: one descent of the index
 -- (account_id, published_at desc) per account, not a pass over every post
 newest_post as (
@@ -52,13 +48,8 @@ newest_post as (
 ),
 
 covering as (
-    select distinct on (f.account_id) f.*
-    from fetches as f
-    cross join params
-    where f.status = 'ok'
-      and f.reference_date between params.as_of_date and params.as_of_date + params.gap_days
-      and (f.complete or f.covers_from_date <= params.as_of_date - params.max_days + 1)
-    order by f.account_id, f.reference_date, f.reference_at desc
+    select c.* from params
+    cross join lateral staging.media_fetch_covering(params.as_of_date, params.gap_days, params.max_days) as c
 ),
 
 -- the fetch nearest to as_of (on or after its date first, else the latest before): the reason

@@ -34,13 +34,8 @@ inspected as (
 ),
 
 crawl as (
-    select distinct on (c.site_id) c.*
-    from raw.gov_site__site_crawls as c
-    cross join params as p
-    where c.spider = 'gov_site'
-      and abs((c.started_at at time zone p.tz)::date - p.as_of_date) <= p.max_gap
-    order by c.site_id, ((c.started_at at time zone p.tz)::date < p.as_of_date),
-        abs((c.started_at at time zone p.tz)::date - p.as_of_date), c.started_at desc
+    select c.* from params as p
+    cross join lateral staging.gov_site_crawl_nearest(p.as_of_date, p.max_gap, p.tz) as c
 ),
 
 letters as (
