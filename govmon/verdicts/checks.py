@@ -30,6 +30,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg2
+import psycopg2.errors
+
 from govmon import config
 from govmon.profiles import Profile
 
@@ -116,48 +119,72 @@ def run_check(cur, check: Check, *, profile: Profile, as_of: dt.datetime) -> lis
     return results
 
 
-def build_check_table(cur, check: Check, *, profile: Profile, as_of: dt.datetime, table: str) -> int:
-    """Run one check inside Postgres into a new table (``table``, a quoted or schema-qualified name),
-    and validate the same contract as :func:`run_check` there, in SQL (no round trip of its rows
-    through Python). Returns the number of rows; raises :class:`CheckError`."""
-    cur.execute(f"drop table if exists {table}")
-    cur.execute(f"create unlogged table {table} as {check.sql}", check_params(profile, as_of))
-    cur.execute(f"select * from {table} limit 0")
+@dataclass(frozen=True)
+class LeafStats:
+    rows: int
+    covers_all: bool  # a row for every inspected entity of the check's kind
+
+
+_INSPECTED = {"site": ("registry.inspected_sites", "site_id"), "account": ("registry.inspected_accounts", "account_id")}
+
+
+def build_check_leaf(cur, check: Check, *, profile: Profile, as_of: dt.datetime, table: str, run_id: int) -> LeafStats:
+    """Run one check inside Postgres into a new table shaped as a leaf partition of
+    ``verdicts.check_results`` (``table``, schema-qualified, for ``run_id``), and validate the same
+    contract as :func:`run_check` there, in SQL (no round trip of its rows through Python): rows,
+    then the primary key in one sorted build, then statistics, so that attaching it copies nothing.
+    Raises :class:`CheckError`."""
+    params = check_params(profile, as_of)
+    cur.execute(f"select * from ({check.sql}) as q limit 0", params)
     names = tuple(d.name for d in cur.description)
     if names != COLUMNS:
         raise CheckError(f"{check.name}: columns {names} != {COLUMNS}")
+    key = {"run_id": run_id, "check_name": check.name}
+    cur.execute(f"drop table if exists {table}")
+    cur.execute(f"create table {table} (like verdicts.check_results including defaults including constraints, "
+                f"check (run_id = %(run_id)s and check_name = %(check_name)s))", key)
+    try:
+        cur.execute("savepoint leaf")
+        cur.execute(
+            f"""
+            insert into {table} (run_id, check_name, entity_type, entity_id, indicator, status, problem, reason,
+                                 evidence)
+            select %(run_id)s, %(check_name)s, q.entity_type, q.entity_id, q.indicator, q.status, q.problem, q.reason,
+                   coalesce(q.evidence, '{{}}'::jsonb)
+            from ({check.sql}) as q
+            """,
+            {**params, **key},
+        )
+    except (psycopg2.errors.NotNullViolation, psycopg2.errors.CheckViolation) as exc:
+        cur.execute("rollback to savepoint leaf")
+        column = getattr(exc.diag, "column_name", None) or "status"
+        raise CheckError(f"{check.name}: rows with a null {column} or a status not in {STATUSES}") from None
     cur.execute(
         f"""
         select count(*),
-               count(*) - count(distinct entity_id),
                count(*) filter (where entity_type <> %(entity)s or indicator <> %(indicator)s),
-               count(*) filter (where status not in ('pass', 'fail', 'unknown', 'review') or status is null),
                count(*) filter (where status in ('fail', 'review') and coalesce(problem, '') = ''),
                count(*) filter (where status = 'unknown' and coalesce(reason, '') = '')
         from {table}
         """,
         {"entity": check.entity, "indicator": check.indicator},
     )
-    total, dupes, wrong, bad_status, no_problem, no_reason = cur.fetchone()
-    for n, what in ((dupes, "entities appear twice"), (wrong, f"rows not {check.entity}/{check.indicator}"),
-                    (bad_status, f"rows with a status not in {STATUSES}"),
+    total, wrong, no_problem, no_reason = cur.fetchone()
+    for n, what in ((wrong, f"rows not {check.entity}/{check.indicator}"),
                     (no_problem, "fail/review rows without a problem text"),
                     (no_reason, "unknown rows without a reason")):
         if n:
             raise CheckError(f"{check.name}: {n} {what}")
-    return total
-
-
-def load_check_table(cur, check: Check, *, table: str, run_id: int) -> None:
-    """Move a table built by :func:`build_check_table` into ``verdicts.check_results``."""
-    cur.execute(
-        f"""
-        insert into verdicts.check_results (run_id, check_name, entity_type, entity_id, indicator, status,
-                                            problem, reason, evidence)
-        select %(run_id)s, %(name)s, entity_type, entity_id, indicator, status, problem, reason,
-               coalesce(evidence, '{{}}'::jsonb)
-        from {table}
-        """,
-        {"run_id": run_id, "name": check.name},
-    )
-    cur.execute(f"drop table {table}")
+    try:
+        cur.execute("savepoint leaf_key")
+        cur.execute(f"alter table {table} add primary key (run_id, check_name, entity_type, entity_id)")
+    except psycopg2.errors.UniqueViolation:
+        cur.execute("rollback to savepoint leaf_key")
+        cur.execute(f"select count(*) - count(distinct entity_id) from {table}")
+        raise CheckError(f"{check.name}: {cur.fetchone()[0]} entities appear twice") from None
+    inspected, id_column = _INSPECTED[check.entity]
+    cur.execute(f"select count(*) from {inspected} as i "
+                f"where not exists (select from {table} as t where t.entity_id = i.{id_column})")
+    missing = cur.fetchone()[0]
+    cur.execute(f"analyze {table}")
+    return LeafStats(total, missing == 0)

@@ -20,7 +20,7 @@ from pathlib import Path
 from govmon import config, db, pgcluster
 from govmon.profiles import Profile, load_profile
 from govmon.quarters import TZ, Quarter
-from govmon.verdicts.checks import Check, build_check_table, discover_checks, load_check_table
+from govmon.verdicts.checks import Check, LeafStats, build_check_leaf, discover_checks
 
 ROLLUP_SQL = config.sql_dir() / "verdicts" / "rollup_quarterly_verdicts.sql"
 _LOCK_KEY = 0x60F3_0006
@@ -69,12 +69,14 @@ def compute(quarter: Quarter | str, *, as_of: dt.datetime, profile: Profile | st
             checks_dir: Path | None = None, workers: int | None = None) -> ComputeResult:
     """Compute (and by default publish) a quarter's verdicts.
 
-    One transaction writes the run: it creates or resets the run, and exports its snapshot; the checks
-    then run concurrently on ``workers`` connections (``GOVMON_VERDICT_WORKERS``, default 2) that all
-    import that snapshot, so every check and the registry snapshot see the same data, each into a
-    scratch table of its own (``verdicts_scratch``), validated there. The transaction then loads them
-    into ``verdicts.check_results``, queues what needs review, rolls up and publishes, and commits:
-    nothing of a failed computation is visible, and scratch tables are dropped either way."""
+    One transaction writes the run: it creates or resets the run, and exports its snapshot. The
+    checks then run concurrently on ``workers`` connections (``GOVMON_VERDICT_WORKERS``, default 2)
+    that all import that snapshot, so every check and the registry snapshot see the same data; each
+    builds its results as a table shaped as a leaf partition of ``verdicts.check_results``,
+    validated and indexed there (:func:`build_check_leaf`). The transaction then attaches them as
+    the run's partition (dropping the run's earlier one, if any: nothing is copied), queues what
+    needs review, rolls up, publishes and commits: nothing of a failed computation is visible, and
+    whatever the workers built for it is dropped."""
     quarter = Quarter.parse(quarter) if isinstance(quarter, str) else quarter
     profile = profile if isinstance(profile, Profile) else load_profile(profile)
     checks = discover_checks(checks_dir)
@@ -102,30 +104,30 @@ def compute(quarter: Quarter | str, *, as_of: dt.datetime, profile: Profile | st
                 on conflict (quarter, kind, as_of, profile_name, profile_version) do update
                     set profile = excluded.profile, unverified = excluded.unverified, checks = excluded.checks,
                         status = 'computing', computed_at = null
-                returning run_id
+                returning run_id, txid_current()
                 """,
                 (str(quarter), as_of, kind, profile.name, profile.version, json.dumps(profile.values, ensure_ascii=False),
                  list(profile.unverified), [c.name for c in checks]),
             )
-            run_id = cur.fetchone()[0]
-            for table in ("check_results", "run_verdicts", "run_entities"):
+            run_id, attempt = cur.fetchone()
+            for table in ("run_verdicts", "run_checks", "run_entities"):
                 cur.execute(f"delete from verdicts.{table} where run_id = %s", (run_id,))
             _drop_scratch(cur, run_id)  # left by a computation of this run that was killed
             cur.execute("select pg_export_snapshot()")
             snapshot = cur.fetchone()[0]
             lap("start")
-            tables = _build_concurrently(url, snapshot, run_id, checks, profile, as_of, workers, timings)
+            name = f"cr{run_id}_{attempt}"
+            built = _build_concurrently(url, snapshot, run_id, name, checks, profile, as_of, workers, timings)
             clock = time.monotonic()
             cur.execute(f"insert into verdicts.run_entities ({ENTITY_COLUMNS}) "
-                        f"select {ENTITY_COLUMNS} from {tables['entities']}")
-            cur.execute(f"drop table {tables['entities']}")
-            for check in checks:
-                load_check_table(cur, check, table=tables[check.name], run_id=run_id)
-            lap("load")
-            # fresh statistics before reading the run's rows back: on tables the planner believes
+                        f"select {ENTITY_COLUMNS} from verdicts_scratch.{name}_entities")
+            cur.execute(f"drop table verdicts_scratch.{name}_entities")
+            # fresh statistics before reading the run's entities back: on a table the planner believes
             # empty (just vacuumed, or new), the roll-up's joins would otherwise loop row by row
-            cur.execute("analyze verdicts.run_entities, verdicts.check_results")
-            lap("analyze")
+            cur.execute("analyze verdicts.run_entities")
+            lap("run entities")
+            _attach(cur, run_id, name, checks, built, timings)
+            lap("attach")
             _queue_reviews(cur, run_id, str(quarter))
             lap("review queue")
             _rollup(cur, run_id, profile.get("scoring.pass_score"))
@@ -153,29 +155,34 @@ def _workers() -> int:
         raise ValueError(f"GOVMON_VERDICT_WORKERS 应为正整数，而不是 {value!r}") from None
 
 
-def _scratch_prefix(run_id: int) -> str:
-    return f"r{run_id}_"
-
-
 def _drop_scratch(cur, run_id: int) -> None:
+    """Tables a computation of this run built in ``verdicts_scratch`` and did not attach."""
     cur.execute("select format('%%I.%%I', schemaname, tablename) from pg_tables "
-                "where schemaname = 'verdicts_scratch' and starts_with(tablename, %s)", (_scratch_prefix(run_id),))
+                "where schemaname = 'verdicts_scratch' and starts_with(tablename, %s)", (f"cr{run_id}_",))
     for (table,) in cur.fetchall():
         cur.execute(f"drop table if exists {table}")
 
 
-def _build_concurrently(url: str, snapshot: str, run_id: int, checks: list[Check], profile: Profile,
-                        as_of: dt.datetime, workers: int, timings: dict[str, float]) -> dict[str, str]:
-    """Every check, and the registry snapshot, each into its scratch table, on ``workers`` connections
-    sharing the exported snapshot. Returns the table of each (check name, or 'entities')."""
-    prefix = _scratch_prefix(run_id)
-    tables = {"entities": f"verdicts_scratch.{prefix}entities"}
-    tables.update({c.name: f"verdicts_scratch.{prefix}{i:03d}" for i, c in enumerate(checks)})
+def _leaf(name: str, index: int) -> str:
+    return f"{name}_{index:03d}"
+
+
+def _build_concurrently(url: str, snapshot: str, run_id: int, name: str, checks: list[Check], profile: Profile,
+                        as_of: dt.datetime, workers: int, timings: dict[str, float]) -> dict[str, LeafStats]:
+    """Every check as a leaf table ``verdicts_scratch.<name>_<nnn>``, and the registry snapshot as
+    ``verdicts_scratch.<name>_entities``, on ``workers`` connections sharing the exported snapshot.
+    Returns each check's :class:`LeafStats`."""
+    built: dict[str, LeafStats] = {}
 
     def entities(cur) -> None:
-        cur.execute(f"create unlogged table {tables['entities']} as {SNAPSHOT_ENTITIES_SQL}", {"run_id": run_id})
+        cur.execute(f"create unlogged table verdicts_scratch.{name}_entities as {SNAPSHOT_ENTITIES_SQL}",
+                    {"run_id": run_id})
 
-    def task(name: str, work) -> None:
+    def check_leaf(cur, index: int, check: Check) -> None:
+        built[check.name] = build_check_leaf(cur, check, profile=profile, as_of=as_of, run_id=run_id,
+                                             table=f"verdicts_scratch.{_leaf(name, index)}")
+
+    def task(label: str, work) -> None:
         started = time.monotonic()
         conn = db.connect(url)
         try:
@@ -186,21 +193,45 @@ def _build_concurrently(url: str, snapshot: str, run_id: int, checks: list[Check
                 work(cur)
         finally:
             conn.close()
-        timings[name] = time.monotonic() - started
+        timings[label] = time.monotonic() - started
 
     # the heaviest first (the site checks read the probes and list items), so that the pool ends together
-    jobs = [(c.name, lambda cur, c=c: build_check_table(cur, c, profile=profile, as_of=as_of, table=tables[c.name]))
-            for c in sorted(checks, key=lambda c: (c.entity != "site", c.name))]
+    order = sorted(enumerate(checks), key=lambda ic: (ic[1].entity != "site", ic[1].name))
+    jobs = [(c.name, lambda cur, i=i, c=c: check_leaf(cur, i, c)) for i, c in order]
     jobs.append(("entities", entities))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="govmon-check") as pool:
-        futures = [pool.submit(task, name, work) for name, work in jobs]
+        futures = [pool.submit(task, label, work) for label, work in jobs]
         wait(futures, return_when=FIRST_EXCEPTION)
         for future in futures:  # after a failure, start nothing more; what runs ends on its own
             future.cancel()
     for future in futures:
         if not future.cancelled() and future.exception() is not None:
             raise future.exception()
-    return tables
+    return built
+
+
+def _attach(cur, run_id: int, name: str, checks: list[Check], built: dict[str, LeafStats],
+            timings: dict[str, float]) -> None:
+    """The checks' leaves become the run's partition of ``verdicts.check_results``, in place of the
+    run's earlier one. Every leaf carries a constraint naming its run and check, so attaching reads
+    no row; dropping the earlier partition locks ``verdicts.check_results`` until commit."""
+    cur.execute(f"create table verdicts_parts.{name} (like verdicts.check_results including defaults "
+                f"including constraints including indexes) partition by list (check_name)")
+    for index, check in enumerate(checks):
+        leaf = _leaf(name, index)
+        cur.execute(f"alter table verdicts_scratch.{leaf} set schema verdicts_parts")
+        cur.execute(f"alter table verdicts_parts.{name} attach partition verdicts_parts.{leaf} for values in (%s)",
+                    (check.name,))
+    cur.execute("select partition::text from verdicts.run_partitions(%s) where level = 1", (run_id,))
+    for (earlier,) in cur.fetchall():
+        cur.execute(f"drop table {earlier}")
+    cur.execute(f"alter table verdicts.check_results attach partition verdicts_parts.{name} for values in (%s)",
+                (run_id,))
+    cur.executemany(
+        "insert into verdicts.run_checks (run_id, check_name, indicator, entity_type, rows, covers_all, seconds) "
+        "values (%s, %s, %s, %s, %s, %s, %s)",
+        [(run_id, c.name, c.indicator, c.entity, built[c.name].rows, built[c.name].covers_all,
+          round(timings.get(c.name, 0), 3)) for c in checks])
 
 
 def _session_settings(cur) -> None:

@@ -10,12 +10,15 @@
 --   1. any veto (or fail-kind) indicator failed        → 不合格
 --   2. a site's deduction score < pass_score           → 不合格
 --   3. a veto (or fail-kind) input is unknown          → 无法判定
+--      (no veto input at all: nothing was checked     → 无法判定, never silently 合格)
 --   4. findings still waiting for a reviewer           → 待审核
 --   5. otherwise                                       → 合格
 --
--- Shape, for speed at national scale (784,000 check rows): each result row is slimmed as it is read
--- (only a deduction's points are taken out of its evidence), aggregated per entity in one pass,
--- and only then joined to the run's entities, so nothing wide is sorted or carried twice.
+-- Shape, for speed at national scale (784,000 check rows, nearly all passes): a pass changes no
+-- verdict, so only the results that are not passes, and those a reviewer decided, are read and
+-- aggregated per entity. That every entity had a veto input is known from verdicts.run_checks
+-- (a veto-kind check that judged every entity of its kind); the rows are counted only for the kinds
+-- of entity no such check covered.
 
 with run as (
     select run_id, quarter from verdicts.runs where run_id = %(run_id)s
@@ -41,6 +44,10 @@ machine as (
     left join decisions d using (entity_type, entity_id, indicator)
     left join verdicts.indicators i using (indicator)
     where r.run_id = %(run_id)s
+      -- in the scan, before any join: what is not a pass, and passes a reviewer confirmed as findings
+      and (r.status <> 'pass'
+           or (r.entity_type, r.entity_id, r.indicator) in (select entity_type, entity_id, indicator
+                                                            from decisions where decision = '确认'))
 ),
 
 manual as (
@@ -54,7 +61,8 @@ manual as (
                       and m.entity_type = d.entity_type and m.entity_id = d.entity_id and m.indicator = d.indicator)
 ),
 
-results as not materialized (
+-- read once (few rows), by the three aggregates below
+results as materialized (
     select * from machine
     union all
     select * from manual
@@ -75,13 +83,34 @@ deducted as (
     group by entity_type, entity_id
 ),
 
--- per entity, over every result (hashed: most results are passes, nothing to sort)
+-- the kinds of entity a veto-kind check judged in full: every such entity had a veto input
+covered_kinds as (
+    select distinct rc.entity_type
+    from verdicts.run_checks rc
+    join verdicts.indicators i using (indicator)
+    where rc.run_id = %(run_id)s and rc.covers_all and i.kind in ('veto', 'fail')
+),
+
+-- the other kinds' entities with a veto input, counted from the rows. The last condition refers to
+-- no row of the scan, so it is decided once, first: in a full run no such entity exists and no
+-- partition is read.
+veto_counted as (
+    select distinct r.entity_type, r.entity_id
+    from verdicts.check_results r
+    join verdicts.indicators i using (indicator)
+    where r.run_id = %(run_id)s and i.kind in ('veto', 'fail')
+      and r.entity_type not in (select entity_type from covered_kinds)
+      and exists (select from verdicts.run_entities e
+                  where e.run_id = %(run_id)s and e.entity_type not in (select entity_type from covered_kinds))
+),
+
+-- per entity, over the results that can change its verdict
 per_entity as (
     select r.entity_type, r.entity_id,
            bool_or(r.kind in ('veto', 'fail') and r.status = 'fail') as hit_veto,
            bool_or(r.kind in ('veto', 'fail') and r.status = 'unknown') as veto_unknown,
            bool_or(r.status = 'review') as pending,
-           count(*) filter (where r.kind in ('veto', 'fail')) as veto_inputs
+           bool_or(r.kind in ('veto', 'fail')) as veto_input
     from results r
     group by r.entity_type, r.entity_id
 ),
@@ -104,7 +133,8 @@ judged as (
            coalesce(p.hit_veto, false) as hit_veto,
            coalesce(p.veto_unknown, false) as veto_unknown,
            coalesce(p.pending, false) as pending,
-           coalesce(p.veto_inputs, 0) as veto_inputs,
+           e.entity_type in (select entity_type from covered_kinds) or vc.entity_id is not null
+               or coalesce(p.veto_input, false) as had_veto_input,
            case when e.entity_type = 'site' then greatest(0, 100 - coalesce(dd.points, 0)) end as score,
            coalesce(f.problems, '{}') as problems,
            coalesce(f.vetoes, '{}') as vetoes,
@@ -115,6 +145,7 @@ judged as (
     left join per_entity p using (entity_type, entity_id)
     left join findings f using (entity_type, entity_id)
     left join deducted dd using (entity_type, entity_id)
+    left join veto_counted vc using (entity_type, entity_id)
     where e.run_id = %(run_id)s
 ),
 
@@ -124,14 +155,14 @@ rollup_quarterly_verdicts as (
                when j.hit_veto then '不合格'
                when j.score is not null and j.score < %(pass_score)s then '不合格'
                when j.veto_unknown then '无法判定'
-               when j.veto_inputs = 0 then '无法判定'  -- nothing was checked: never silently 合格
+               when not j.had_veto_input then '无法判定'  -- nothing was checked: never silently 合格
                when j.pending then '待审核'
                else '合格'
            end as verdict,
            j.score,
            j.problems,
            j.vetoes,
-           case when j.veto_inputs = 0 then array['无检查数据'] else j.unknown_reasons end as unknown_reasons,
+           case when not j.had_veto_input then array['无检查数据'] else j.unknown_reasons end as unknown_reasons,
            j.pending_review,
            j.unverified
     from judged j
