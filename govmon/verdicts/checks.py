@@ -186,5 +186,4 @@ def build_check_leaf(cur, check: Check, *, profile: Profile, as_of: dt.datetime,
     cur.execute(f"select count(*) from {inspected} as i "
                 f"where not exists (select from {table} as t where t.entity_id = i.{id_column})")
     missing = cur.fetchone()[0]
-    cur.execute(f"analyze {table}")
     return LeafStats(total, missing == 0)

@@ -117,15 +117,20 @@ def compute(quarter: Quarter | str, *, as_of: dt.datetime, profile: Profile | st
             snapshot = cur.fetchone()[0]
             lap("start")
             name = f"cr{run_id}_{attempt}"
-            built = _build_concurrently(url, snapshot, run_id, name, checks, profile, as_of, workers, timings)
-            clock = time.monotonic()
-            cur.execute(f"insert into verdicts.run_entities ({ENTITY_COLUMNS}) "
-                        f"select {ENTITY_COLUMNS} from verdicts_scratch.{name}_entities")
-            cur.execute(f"drop table verdicts_scratch.{name}_entities")
-            # fresh statistics before reading the run's entities back: on a table the planner believes
-            # empty (just vacuumed, or new), the roll-up's joins would otherwise loop row by row
-            cur.execute("analyze verdicts.run_entities")
-            lap("run entities")
+
+            def copy_entities() -> None:  # on this connection, while the checks run
+                started = time.monotonic()
+                cur.execute(f"insert into verdicts.run_entities ({ENTITY_COLUMNS}) "
+                            f"select {ENTITY_COLUMNS} from verdicts_scratch.{name}_entities")
+                cur.execute(f"drop table verdicts_scratch.{name}_entities")
+                # fresh statistics before reading the run's entities back: on a table the planner
+                # believes empty (just vacuumed, or new), the roll-up's joins would loop row by row
+                cur.execute("analyze verdicts.run_entities")
+                timings["run entities"] = time.monotonic() - started
+
+            built = _build_concurrently(url, snapshot, run_id, name, checks, profile, as_of, workers, timings,
+                                        copy_entities)
+            lap("checks")
             _attach(cur, run_id, name, checks, built, timings)
             lap("attach")
             _queue_reviews(cur, run_id, str(quarter))
@@ -168,10 +173,12 @@ def _leaf(name: str, index: int) -> str:
 
 
 def _build_concurrently(url: str, snapshot: str, run_id: int, name: str, checks: list[Check], profile: Profile,
-                        as_of: dt.datetime, workers: int, timings: dict[str, float]) -> dict[str, LeafStats]:
+                        as_of: dt.datetime, workers: int, timings: dict[str, float],
+                        entities_built) -> dict[str, LeafStats]:
     """Every check as a leaf table ``verdicts_scratch.<name>_<nnn>``, and the registry snapshot as
     ``verdicts_scratch.<name>_entities``, on ``workers`` connections sharing the exported snapshot.
-    Returns each check's :class:`LeafStats`."""
+    The snapshot is built first; ``entities_built()`` is called in this thread as soon as it is
+    there, while the checks go on. Returns each check's :class:`LeafStats`."""
     built: dict[str, LeafStats] = {}
 
     def entities(cur) -> None:
@@ -195,15 +202,19 @@ def _build_concurrently(url: str, snapshot: str, run_id: int, name: str, checks:
             conn.close()
         timings[label] = time.monotonic() - started
 
-    # the heaviest first (the site checks read the probes and list items), so that the pool ends together
+    # the snapshot first (it is quick, and needed here early); then the heaviest checks (the site
+    # checks read the probes and list items), so that the pool ends together
     order = sorted(enumerate(checks), key=lambda ic: (ic[1].entity != "site", ic[1].name))
-    jobs = [(c.name, lambda cur, i=i, c=c: check_leaf(cur, i, c)) for i, c in order]
-    jobs.append(("entities", entities))
+    jobs = [("entities", entities)] + [(c.name, lambda cur, i=i, c=c: check_leaf(cur, i, c)) for i, c in order]
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="govmon-check") as pool:
         futures = [pool.submit(task, label, work) for label, work in jobs]
-        wait(futures, return_when=FIRST_EXCEPTION)
-        for future in futures:  # after a failure, start nothing more; what runs ends on its own
-            future.cancel()
+        try:
+            futures[0].result()
+            entities_built()
+            wait(futures, return_when=FIRST_EXCEPTION)
+        finally:
+            for future in futures:  # after a failure, start nothing more; what runs ends on its own
+                future.cancel()
     for future in futures:
         if not future.cancelled() and future.exception() is not None:
             raise future.exception()

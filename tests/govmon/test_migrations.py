@@ -52,3 +52,43 @@ def test_badly_named_migration_is_refused(tmp_path):
     (tmp_path / "7_x.sql").write_text("select 1;")
     with pytest.raises(db.MigrationError, match="NNNN_lower_snake.sql"):
         db.discover(tmp_path)
+
+
+def test_check_results_of_earlier_runs_move_into_partitions(make_db, tmp_path):
+    """0013 partitions verdicts.check_results by run: a database computed before it keeps every row,
+    each run in its own partition, with what each check covered, and the view over it still reads."""
+    url = make_db(migrated=False)
+    before = tmp_path / "before"
+    before.mkdir()
+    for m in db.discover():
+        if m.version < "0013":
+            shutil.copy(m.path, before / m.path.name)
+    db.migrate(url, before)
+    with psycopg2.connect(url) as conn, conn.cursor() as cur:
+        for run_id, as_of in ((1, "2026-09-30"), (2, "2026-10-20")):
+            cur.execute("insert into verdicts.runs (run_id, quarter, as_of, kind, profile_name, profile_version, "
+                        "profile, checks) values (%s, '2026Q3', %s, 'scheduled', 'national-2019', 1, '{}', '{}')",
+                        (run_id, as_of))
+            cur.execute("insert into verdicts.run_entities (run_id, entity_type, entity_id, name, code, region_code, "
+                        "organizer) select %s, 'account', g, '号' || g, 'c' || g, '360600', '单位' "
+                        "from generate_series(1, 3) g", (run_id,))
+            cur.execute("insert into verdicts.check_results (run_id, check_name, entity_type, entity_id, indicator, "
+                        "status, evidence) select %s, 'm_v2__account__not_updated', 'account', g, 'M-V2', 'pass', "
+                        "jsonb_build_object('days_since_post', g) from generate_series(1, %s) g",
+                        (run_id, 3 if run_id == 1 else 2))
+        cur.execute("insert into verdicts.published (quarter, run_id) values ('2026Q3', 1)")
+    db.migrate(url)
+    with psycopg2.connect(url) as conn, conn.cursor() as cur:
+        cur.execute("select run_id, count(*) from verdicts.check_results group by 1 order by 1")
+        assert cur.fetchall() == [(1, 3), (2, 2)]
+        cur.execute("select relispartition, relkind from pg_class where oid = 'verdicts.check_results'::regclass")
+        assert cur.fetchone() == (False, "p")
+        cur.execute("select run_id, partition::text from verdicts.run_checks, "
+                    "lateral verdicts.run_partitions(run_id) order by 1")
+        assert cur.fetchall() == [(1, "verdicts_parts.cr1_m"), (2, "verdicts_parts.cr2_m")]
+        cur.execute("select run_id, check_name, indicator, entity_type, rows, covers_all from verdicts.run_checks "
+                    "order by 1")
+        assert cur.fetchall() == [(1, "m_v2__account__not_updated", "M-V2", "account", 3, True),
+                                  (2, "m_v2__account__not_updated", "M-V2", "account", 2, False)]
+        cur.execute("select account_id, days_since_post from marts.fct_account_update_age order by 1")
+        assert cur.fetchall() == [(1, 1), (2, 2), (3, 3)]

@@ -136,6 +136,29 @@ def test_nothing_checked_is_never_silently_passed(world, tmp_path):
     assert all(r[4] == ["无检查数据"] for r in v.values())
 
 
+def test_an_entity_no_veto_check_judged_is_never_silently_passed(world, tmp_path):
+    """A veto-kind check that judged only some entities: the others had no veto input (无法判定),
+    found from the rows, as run_checks records that the check did not cover every entity."""
+    partial = tmp_path / "partial_checks"
+    partial.mkdir()
+    (partial / "w_v2__site__even.sql").write_text(_check_sql("W-V2", "site") + "where mod(e.site_id, 2) = 0\n")
+    (partial / "g_f1__site__all.sql").write_text(_check_sql("G-F1", "site"))  # a flag: not a veto input
+    (partial / "n_7__account__all.sql").write_text(_check_sql("N-7", "account"))  # covers every account
+    result = compute(Q, as_of=AS_OF, url=world["url"], checks_dir=partial)
+    v = verdicts(world["url"])
+    sites = [k for k in v if k[0] == "site"]
+    assert len(sites) == 12
+    for key in sites:
+        expected = ("合格", []) if key[1] % 2 == 0 else ("无法判定", ["无检查数据"])
+        assert (v[key][0], v[key][4]) == expected, key
+    assert {v[k][0] for k in v if k[0] == "account"} == {"合格"}
+    with psycopg2.connect(world["url"]) as conn, conn.cursor() as cur:
+        cur.execute("select check_name, rows, covers_all from verdicts.run_checks where run_id = %s order by 1",
+                    (result.run_id,))
+        assert cur.fetchall() == [("g_f1__site__all", 12, True), ("n_7__account__all", 2, True),
+                                  ("w_v2__site__even", 6, False)]
+
+
 def test_review_confirm_dismiss_and_history(world):
     url, s = world["url"], world["site"]
     fake(url, "site", s(6), "W-V5", "review", "互动回应差")
@@ -218,10 +241,20 @@ def test_recompute_is_idempotent_and_recheck_is_kept(world):
             cur.execute("select run_id, check_name, entity_id, status from verdicts.check_results order by 1, 2, 3")
             return ev, cur.fetchall()
 
+    def partitions(run_id):
+        with psycopg2.connect(url) as conn, conn.cursor() as cur:
+            cur.execute("select partition::text, level from verdicts.run_partitions(%s) order by 1", (run_id,))
+            return cur.fetchall()
+
     before = snapshot()
+    first_parts = partitions(first.run_id)
+    assert [level for _, level in first_parts] == [1] + [2] * len(INDICATORS)  # the run's, and a leaf per check
     again = run(world)
     assert again.run_id == first.run_id
     assert snapshot() == before
+    # the results were swapped whole: the earlier partitions are gone, not left beside the new ones
+    again_parts = partitions(first.run_id)
+    assert len(again_parts) == len(first_parts) and not set(again_parts) & set(first_parts)
 
     # after rectification the site answers; a 复核 run is kept beside the published one
     with psycopg2.connect(url) as conn, conn.cursor() as cur:
@@ -254,6 +287,14 @@ def test_deleting_a_run_deletes_its_rows_and_only_its_rows(world):
         cur.execute("delete from verdicts.runs where run_id = %s", (gone.run_id,))
     assert rows(gone.run_id) == [0, 0, 0]
     assert rows(kept.run_id) == before
+    with psycopg2.connect(url) as conn, conn.cursor() as cur:  # its partitions are dropped, the kept run's stay
+        cur.execute("select count(*) from pg_tables where schemaname = 'verdicts_parts' and tablename like %s",
+                    (f"cr{gone.run_id}\\_%",))
+        assert cur.fetchone()[0] == 0
+        cur.execute("select count(*) from verdicts.run_partitions(%s)", (kept.run_id,))
+        assert cur.fetchone()[0] == 1 + len(INDICATORS)
+        cur.execute("select count(*) from verdicts.run_checks where run_id = %s", (gone.run_id,))
+        assert cur.fetchone()[0] == 0
 
 
 def test_export_matches_the_contract(world):

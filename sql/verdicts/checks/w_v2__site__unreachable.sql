@@ -22,6 +22,8 @@
 --             the site: every short day topped up to max(min_probes_per_day, the site's busiest day
 --             in the window) with successful probes (the failures seen are enough to decide)
 --   unknown   otherwise, naming the short days: "2026-09-24、2026-09-25 探测次数不足20次"
+-- Evidence: counts per day and in all, failures by class, the first and last failure; a site that
+--   does not pass also lists its failed probes (time, URL, status, class, latency, source).
 with params as (
     select
         (%(as_of)s::timestamptz at time zone %(tz)s)::date as end_day,  -- first day not in the window
@@ -29,7 +31,6 @@ with params as (
         %(availability__min_probes_per_day)s::int as min_per_day,
         %(availability__max_fail_ratio)s::numeric as max_ratio,
         %(availability__timeout_seconds)s::numeric as timeout_s,
-        %(availability__timeout_seconds)s::numeric * 1000 as timeout_ms,
         %(tz)s::text as tz
 ),
 
@@ -46,70 +47,72 @@ inspected as (
 ),
 
 window_days as (
-    select d::date as day
+    select
+        d::date as day,
+        (d::date)::timestamp at time zone b.tz as day_start,
+        (d::date + 1)::timestamp at time zone b.tz as day_end
     from bounds as b, generate_series(b.first_day, b.last_day, interval '1 day') as d
 ),
 
--- not materialized: scanned twice (daily counts, failed rows), each time one pass over the window.
--- It refers to no other CTE, only to the parameters written out, so that the planner sees
--- constants (it then prunes partitions, ranges over the BRIN index on probed_at and estimates the
--- row count) and may read the probes with parallel workers (a CTE reference would forbid that).
+-- every probe with its outcome, written once; read below a day at a time (the counts) and a site at
+-- a time (the failed probes). Not materialized: each read adds its own range on probed_at, which
+-- the BRIN index (a day) or the (site_id, probed_at) index (a site's week) serves. Per probe only
+-- cheap work: the outcome is a small integer, the timeout a whole number of milliseconds (as
+-- latency_ms is).
 probes as not materialized (
     select
         p.site_id,
         p.probed_at,
-        -- the probe's day: its bucket among the window days' first instants (cheaper per probe than
-        -- converting it to local time, and right in any time zone)
-        ((%(as_of)s::timestamptz at time zone %(tz)s)::date - %(availability__window_days)s::int)
-            + width_bucket(p.probed_at, array(
-                select (d::date)::timestamp at time zone %(tz)s
-                from generate_series((%(as_of)s::timestamptz at time zone %(tz)s)::date
-                                         - %(availability__window_days)s::int,
-                                     (%(as_of)s::timestamptz at time zone %(tz)s)::date, interval '1 day') as d))
-            - 1 as day,
         p.round_id,
         p.url,
         p.status_code,
         p.latency_ms,
         p.error_detail,
-        p.ok,
-        %(availability__timeout_seconds)s::numeric * 1000 as timeout_ms,
         -- a probe that opened only after the timeout fails as a timeout
         case when p.ok then 'timeout' else p.error_class end as error_class,
+        -- 0 ok, 1 failed, 2 blocked, 3 control_failed, 4 short_timeout
         case
             -- rounds whose control probe failed: our network was down, not theirs
-            when p.round_id in (select r.round_id from raw.probe__rounds as r where r.control_ok is false)
-                then 'control_failed'
-            when p.error_class = 'blocked' then 'blocked'
-            when p.error_class = 'timeout' and p.latency_ms < %(availability__timeout_seconds)s::numeric * 1000
-                then 'short_timeout'
-            when p.ok and p.latency_ms >= %(availability__timeout_seconds)s::numeric * 1000 then 'failed'
-            when p.ok then 'ok'
-            else 'failed'
+            when p.round_id in (select r.round_id from raw.probe__rounds as r where r.control_ok is false) then 3
+            when p.error_class = 'blocked' then 2
+            when p.error_class = 'timeout'
+                 and p.latency_ms < ceil(%(availability__timeout_seconds)s::numeric * 1000)::int then 4
+            when p.ok and p.latency_ms >= ceil(%(availability__timeout_seconds)s::numeric * 1000)::int then 1
+            when p.ok then 0
+            else 1
         end as outcome
     from raw.probe__probes as p
-    where p.probed_at >= ((%(as_of)s::timestamptz at time zone %(tz)s)::date
-                          - %(availability__window_days)s::int)::timestamp at time zone %(tz)s
-      and p.probed_at < ((%(as_of)s::timestamptz at time zone %(tz)s)::date)::timestamp at time zone %(tz)s
 ),
 
--- the outcome is computed once per probe here (grouping on it), then pivoted on the few groups
-probe_outcomes as (
-    select site_id, day, outcome, count(*) as n
-    from probes
-    group by site_id, day, outcome
+-- the one pass over the window, a day at a time (so no probe's day is computed, and each day's
+-- groups stay few): counts per site and outcome (and a failure's class), the first and last failure
+probe_groups as (
+    select wd.day, g.*
+    from window_days as wd
+    cross join lateral (
+        select
+            p.site_id,
+            p.outcome,
+            case when p.outcome = 1 then p.error_class end as failed_class,
+            count(*) as n,
+            min(p.probed_at) filter (where p.outcome = 1) as first_failure_at,
+            max(p.probed_at) filter (where p.outcome = 1) as last_failure_at
+        from probes as p
+        where p.probed_at >= wd.day_start and p.probed_at < wd.day_end
+        group by p.site_id, p.outcome, case when p.outcome = 1 then p.error_class end
+    ) as g
 ),
 
 probe_days as (
     select
         site_id,
         day,
-        coalesce(sum(n) filter (where outcome in ('ok', 'failed')), 0) as probes,
-        coalesce(sum(n) filter (where outcome = 'failed'), 0) as failures,
-        coalesce(sum(n) filter (where outcome = 'blocked'), 0) as blocked,
-        coalesce(sum(n) filter (where outcome = 'control_failed'), 0) as control_failed,
-        coalesce(sum(n) filter (where outcome = 'short_timeout'), 0) as short_timeout
-    from probe_outcomes
+        coalesce(sum(n) filter (where outcome in (0, 1)), 0) as probes,
+        coalesce(sum(n) filter (where outcome = 1), 0) as failures,
+        coalesce(sum(n) filter (where outcome = 2), 0) as blocked,
+        coalesce(sum(n) filter (where outcome = 3), 0) as control_failed,
+        coalesce(sum(n) filter (where outcome = 4), 0) as short_timeout
+    from probe_groups
     group by site_id, day
 ),
 
@@ -151,34 +154,12 @@ per_site as (
     group by d.site_id
 ),
 
--- the counted failures only (few rows): the evidence. A second read of the window, but only a
--- probe that did not open, or opened late, is looked at further (most probes are neither)
-failed_rows as materialized (
-    select p.site_id, p.probed_at, p.url, p.status_code, p.error_class, p.error_detail, p.latency_ms, r.source
-    from probes as p
-    join raw.probe__rounds as r on r.round_id = p.round_id
-    where (not p.ok or p.latency_ms >= p.timeout_ms)
-      and p.outcome = 'failed'
-),
-
-failed as (
-    select
-        f.site_id,
-        min(f.probed_at) as first_failure_at,
-        max(f.probed_at) as last_failure_at,
-        jsonb_agg(jsonb_build_object(
-            'at', to_char(f.probed_at at time zone b.tz, 'YYYY-MM-DD"T"HH24:MI:SS"+08:00"'),
-            'url', f.url, 'status', f.status_code, 'error_class', f.error_class,
-            'error_detail', f.error_detail, 'latency_ms', f.latency_ms, 'source', f.source)
-            order by f.probed_at) as failed_probes
-    from failed_rows as f
-    cross join bounds as b
-    group by f.site_id
-),
-
-failed_by_class as (
-    select site_id, jsonb_object_agg(error_class, n) as by_class
-    from (select site_id, error_class, count(*) as n from failed_rows group by site_id, error_class) as c
+failures as (
+    select site_id, jsonb_object_agg(failed_class, n) as by_class, min(first_failure_at) as first_failure_at,
+           max(last_failure_at) as last_failure_at
+    from (select site_id, failed_class, sum(n) as n, min(first_failure_at) as first_failure_at,
+                 max(last_failure_at) as last_failure_at
+          from probe_groups where outcome = 1 group by site_id, failed_class) as c
     group by site_id
 ),
 
@@ -196,8 +177,7 @@ decided as (
         ps.daily,
         f.first_failure_at,
         f.last_failure_at,
-        f.failed_probes,
-        fc.by_class,
+        f.by_class,
         case
             when ps.probes = 0 then 'unknown'
             when ps.short_days is null
@@ -207,9 +187,32 @@ decided as (
         end as status
     from inspected as s
     join per_site as ps on ps.site_id = s.site_id
-    left join failed as f on f.site_id = s.site_id
-    left join failed_by_class as fc on fc.site_id = s.site_id
+    left join failures as f on f.site_id = s.site_id
     cross join bounds as b
+),
+
+-- the failed probes themselves, for the sites that do not pass (a pass needs no list): each such
+-- site's week read again through the (site_id, probed_at) index
+failed as (
+    select
+        d.site_id,
+        jsonb_agg(jsonb_build_object(
+            'at', to_char(f.probed_at at time zone b.tz, 'YYYY-MM-DD"T"HH24:MI:SS"+08:00"'),
+            'url', f.url, 'status', f.status_code, 'error_class', f.error_class,
+            'error_detail', f.error_detail, 'latency_ms', f.latency_ms, 'source', r.source)
+            order by f.probed_at) as failed_probes
+    from decided as d
+    cross join bounds as b
+    cross join lateral (
+        select * from probes as p
+        where p.site_id = d.site_id and p.outcome = 1
+          and p.probed_at >= (b.first_day)::timestamp at time zone b.tz
+          and p.probed_at < (b.last_day + 1)::timestamp at time zone b.tz
+        offset 0  -- kept a lookup per site: never flattened into a second pass over the window
+    ) as f
+    join raw.probe__rounds as r on r.round_id = f.round_id
+    where d.status <> 'pass' and d.failures > 0
+    group by d.site_id
 ),
 
 w_v2__site__unreachable as (
@@ -249,10 +252,11 @@ w_v2__site__unreachable as (
             'first_failure_at', to_char(d.first_failure_at at time zone b.tz, 'YYYY-MM-DD"T"HH24:MI:SS"+08:00"'),
             'last_failure_at', to_char(d.last_failure_at at time zone b.tz, 'YYYY-MM-DD"T"HH24:MI:SS"+08:00"'),
             'daily', d.daily,
-            'failed_probes', d.failed_probes
+            'failed_probes', fl.failed_probes
         )) as evidence
     from decided as d
     cross join bounds as b
+    left join failed as fl on fl.site_id = d.site_id
 )
 
 select * from w_v2__site__unreachable
