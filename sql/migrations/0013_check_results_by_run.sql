@@ -36,23 +36,12 @@ declare
 begin
     -- the one view over check_results is recreated over the partitioned table, as it was
     drop view marts.fct_account_update_age;
-    alter table verdicts.check_results rename to check_results_unpartitioned;
+    alter table verdicts.check_results rename to check_results_unpartitioned;  -- its key's name is taken anew
     alter table verdicts.check_results_unpartitioned
         rename constraint check_results_pkey to check_results_unpartitioned_pkey;
-    alter table verdicts.check_results_unpartitioned
-        rename constraint check_results_status_check to check_results_unpartitioned_status_check;
 
     create table verdicts.check_results (
-        run_id      bigint not null,
-        check_name  text not null,
-        entity_type text not null,
-        entity_id   bigint not null,
-        indicator   text not null,
-        status      text not null check (status in ('pass', 'fail', 'unknown', 'review')),
-        problem     text,
-        reason      text,
-        evidence    jsonb not null default '{}'::jsonb,
-        primary key (run_id, check_name, entity_type, entity_id)
+        like verdicts.check_results_unpartitioned including defaults including constraints including indexes
     ) partition by list (run_id);
 
     for run in select distinct run_id from verdicts.check_results_unpartitioned order by run_id loop

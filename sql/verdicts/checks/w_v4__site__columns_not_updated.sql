@@ -69,23 +69,22 @@ newest as (
     group by crawl_run_id, site_id, column_url
 ),
 
-columns as (
+-- every column of the crawl judged, narrow (what the counts need, and what names a flagged one)
+columns as materialized (
     select
         col.site_id,
+        col.crawl_run_id,
         col.column_url,
+        col.parent_url,
         col.name,
-        concat_ws(' > ', parent.name, col.name) as path,
         col.blank_marker,
         col.column_type,
         col.level,
-        col.is_blank,
         col.fail_class,
         col.list_status,
         col.list_fetched_at,
-        col.crawl_run_id,
         n.latest_date,
         p.as_of_date - n.latest_date as age_days,
-        snap.snapshot_id,
         case
             when col.fail_class is not null then 'unmeasured'
             when col.is_blank then 'blank'
@@ -106,17 +105,16 @@ columns as (
     join crawl as c using (crawl_run_id, site_id)
     cross join params as p
     left join newest as n using (crawl_run_id, site_id, column_url)
-    left join raw.gov_site__columns as parent
-        on parent.crawl_run_id = col.crawl_run_id and parent.site_id = col.site_id
-       and parent.column_url = col.parent_url
-    left join raw.gov_site__snapshots as snap
-        on snap.crawl_run_id = col.crawl_run_id and snap.site_id = col.site_id and snap.url = col.column_url
     where col.kind = 'column'
 ),
 
-problem_columns as (
+-- the columns found stale, blank or unmeasured (few), with what the evidence shows of each: the
+-- path under its parent, the snapshot, and the newest item's URL
+flagged as (
     select
         c.*,
+        concat_ws(' > ', parent.name, c.name) as path,
+        snap.snapshot_id,
         lu.latest_url,
         case
             when c.finding = 'blank' then '空白栏目（' || coalesce(c.blank_marker, '无内容') || '）'
@@ -124,6 +122,11 @@ problem_columns as (
             else '超过' || c.age_days || '天未更新（最新信息 ' || c.latest_date || '）'
         end as problem
     from columns as c
+    left join raw.gov_site__columns as parent
+        on parent.crawl_run_id = c.crawl_run_id and parent.site_id = c.site_id
+       and parent.column_url = c.parent_url
+    left join raw.gov_site__snapshots as snap
+        on snap.crawl_run_id = c.crawl_run_id and snap.site_id = c.site_id and snap.url = c.column_url
     -- the newest item's URL: among the items of the newest date (all, when none is dated) the first
     -- listed; looked up for the problem columns alone (an index range of the site's items each)
     left join lateral (
@@ -133,23 +136,33 @@ problem_columns as (
           and ci.item_date is not distinct from c.latest_date
         order by ci.page_no, ci.position, ci.item_url
         limit 1
-    ) as lu on true
-    where c.finding in ('stale_a', 'stale_b', 'blank')
+    ) as lu on c.finding in ('stale_a', 'stale_b', 'blank')
+    where c.finding <> 'ok'
 ),
 
-problem_lists as (
+-- per site, from the flagged columns: the URL lists per clause and the problem columns
+flagged_lists as (
     select
         site_id,
+        jsonb_agg(column_url order by column_url) filter (where finding = 'stale_a') as stale_a_list,
+        jsonb_agg(column_url order by column_url) filter (where finding = 'stale_b') as stale_b_list,
+        jsonb_agg(column_url order by column_url) filter (where finding = 'blank') as blank_list,
+        jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
+            'name', name, 'url', column_url, 'type', column_type, 'fail_class', fail_class,
+            'http_status', list_status))
+            order by column_url) filter (where finding = 'unmeasured') as unmeasured_list,
         jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
             'name', name, 'path', path, 'url', column_url, 'type', column_type, 'level', level,
             'finding', finding, 'problem', problem, 'latest_date', latest_date, 'latest_item_url', latest_url,
             'age_days', age_days, 'http_status', list_status, 'fetched_at', list_fetched_at,
             'snapshot_id', snapshot_id))
-            order by finding, age_days desc nulls first, column_url) as columns
-    from problem_columns
+            order by finding, age_days desc nulls first, column_url)
+            filter (where finding in ('stale_a', 'stale_b', 'blank')) as columns
+    from flagged
     group by site_id
 ),
 
+-- per site, over every column: counts only (hashed)
 counts as (
     select
         site_id,
@@ -159,14 +172,7 @@ counts as (
         count(*) filter (where finding = 'blank') as blank,
         count(*) filter (where finding = 'unmeasured') as unmeasured,
         count(*) filter (where finding = 'unmeasured' and clause = 'a') as unmeasured_a,
-        count(*) filter (where finding = 'unmeasured' and clause = 'b') as unmeasured_b,
-        jsonb_agg(column_url order by column_url) filter (where finding = 'stale_a') as stale_a_list,
-        jsonb_agg(column_url order by column_url) filter (where finding = 'stale_b') as stale_b_list,
-        jsonb_agg(column_url order by column_url) filter (where finding = 'blank') as blank_list,
-        jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
-            'name', name, 'url', column_url, 'type', column_type, 'fail_class', fail_class,
-            'http_status', list_status))
-            order by column_url) filter (where finding = 'unmeasured') as unmeasured_list
+        count(*) filter (where finding = 'unmeasured' and clause = 'b') as unmeasured_b
     from columns
     group by site_id
 ),
@@ -184,11 +190,11 @@ judged as (
         coalesce(k.stale_b, 0) as stale_b,
         coalesce(k.blank, 0) as blank,
         coalesce(k.unmeasured, 0) as unmeasured,
-        k.stale_a_list,
-        k.stale_b_list,
-        k.blank_list,
-        k.unmeasured_list,
-        pl.columns as problem_columns,
+        fl.stale_a_list,
+        fl.stale_b_list,
+        fl.blank_list,
+        fl.unmeasured_list,
+        fl.columns as problem_columns,
         coalesce(k.stale_a, 0) >= p.stale_veto as hit_a,
         coalesce(k.stale_b, 0) >= p.long_term_veto as hit_b,
         coalesce(k.blank, 0) >= p.blank_veto as hit_c,
@@ -199,7 +205,7 @@ judged as (
     cross join params as p
     left join crawl as c on c.site_id = i.site_id
     left join counts as k on k.site_id = i.site_id
-    left join problem_lists as pl on pl.site_id = i.site_id
+    left join flagged_lists as fl on fl.site_id = i.site_id
 ),
 
 w_v4__site__columns_not_updated as (
