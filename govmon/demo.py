@@ -6,6 +6,7 @@ the sandbox wrote, and report what is in the registry. Each later capability add
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import time
@@ -43,15 +44,10 @@ class DemoContext:
     def say(self, line: str = "") -> None:
         print(f"    {line}", flush=True)
 
-    def clock(self):
-        """The 监测时间点 of every step: the sandbox world's clock (its anchor plus the time it has
-        run), i.e. now for a world anchored now, the scenario's date for one anchored in the past."""
-        import datetime as dt
-
-        from govmon.quarters import TZ
-
-        live = self.sandbox.live_state()
-        return (dt.datetime.fromisoformat(live["anchor"]) + dt.timedelta(seconds=live["uptime_seconds"])).astimezone(TZ)
+    def clock(self) -> dt.datetime:
+        """The 监测时间点 of every step: the sandbox world's clock, i.e. now for a world anchored now,
+        the scenario's date for one anchored in the past."""
+        return _world_now(self.sandbox)
 
 
 def _step(n: int, text: str) -> None:
@@ -140,14 +136,17 @@ def run_demo(scenario: str | Path | None = None, keep_serving: bool = False) -> 
             os.environ[clock.ENV] = clock_before
 
 
+def _world_now(sandbox) -> dt.datetime:
+    """The sandbox world's clock: its anchor plus the time it has run."""
+    live = sandbox.live_state()
+    return (dt.datetime.fromisoformat(live["anchor"]) + dt.timedelta(seconds=live["uptime_seconds"])).astimezone(TZ)
+
+
 def _follow_world_clock(sandbox) -> None:
     """A world anchored in the past (a quarter rebuilt from a published 通报) has its own "now": the
     collectors stamp their observations on that clock (govmon.clock), so that crawls, probe rounds
     and collection days fall on the world's dates, and the 监测时间点 is the world's clock too."""
-    import datetime as dt
-
-    live = sandbox.live_state()
-    world = dt.datetime.fromisoformat(live["anchor"]) + dt.timedelta(seconds=live["uptime_seconds"])
+    world = _world_now(sandbox)
     shift = (world - dt.datetime.now(dt.timezone.utc)).total_seconds()
     if abs(shift) < 60:
         os.environ.pop(clock.ENV, None)

@@ -132,7 +132,7 @@ def build_check_leaf(cur, check: Check, *, profile: Profile, as_of: dt.datetime,
     """Run one check inside Postgres into a new table shaped as a leaf partition of
     ``verdicts.check_results`` (``table``, schema-qualified, for ``run_id``), and validate the same
     contract as :func:`run_check` there, in SQL (no round trip of its rows through Python): rows,
-    then the primary key in one sorted build, then statistics, so that attaching it copies nothing.
+    then the primary key in one sorted build, so that attaching it copies nothing.
     Raises :class:`CheckError`."""
     params = check_params(profile, as_of)
     cur.execute(f"select * from ({check.sql}) as q limit 0", params)

@@ -154,10 +154,11 @@ def compute(quarter: Quarter | str, *, as_of: dt.datetime, profile: Profile | st
 
 def _workers() -> int:
     value = os.environ.get("GOVMON_VERDICT_WORKERS", "").strip()
-    try:
-        return int(value) if value else 2
-    except ValueError:
-        raise ValueError(f"GOVMON_VERDICT_WORKERS 应为正整数，而不是 {value!r}") from None
+    if not value:
+        return 2
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"GOVMON_VERDICT_WORKERS 应为正整数，而不是 {value!r}")
+    return int(value)
 
 
 def _drop_scratch(cur, run_id: int) -> None:

@@ -2,7 +2,7 @@
 --
 -- verdicts.check_results is partitioned by run (LIST run_id); each run's partition is partitioned
 -- by check (LIST check_name). govmon.verdicts.compute builds every check's leaf concurrently, each
--- on its own connection: rows, then the primary key in one sorted build, then statistics. The
+-- on its own connection: rows, then the primary key in one sorted build. The
 -- computing transaction only attaches them (no row is copied: at national scale the copy of
 -- 784,000 rows, index entry by index entry, took longer than most checks), and, when it computes a
 -- run again, drops the run's earlier partition in the same transaction. Readers see the earlier

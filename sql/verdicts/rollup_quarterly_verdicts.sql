@@ -15,7 +15,7 @@
 --   5. otherwise                                       → 合格
 --
 -- Shape, for speed at national scale (784,000 check rows, nearly all passes): a pass changes no
--- verdict, so only the results that are not passes, and those a reviewer decided, are read and
+-- verdict, so only the results that are not passes, and passes a reviewer confirmed, are read and
 -- aggregated per entity. That every entity had a veto input is known from verdicts.run_checks
 -- (a veto-kind check that judged every entity of its kind); the rows are counted only for the kinds
 -- of entity no such check covered.
@@ -57,11 +57,17 @@ manual as (
     from decisions d
     left join verdicts.indicators i using (indicator)
     where d.source = 'manual' and d.decision = '确认'
-      and not exists (select 1 from verdicts.check_results m where m.run_id = %(run_id)s
-                      and m.entity_type = d.entity_type and m.entity_id = d.entity_id and m.indicator = d.indicator)
+      -- no check of the run judged that indicator for it: one key lookup in each such check's
+      -- results (the checks of an indicator are known from run_checks)
+      and not exists (select 1
+                      from verdicts.run_checks rc
+                      join verdicts.check_results m
+                          on m.run_id = rc.run_id and m.check_name = rc.check_name
+                         and m.entity_type = d.entity_type and m.entity_id = d.entity_id
+                      where rc.run_id = %(run_id)s and rc.indicator = d.indicator and rc.entity_type = d.entity_type)
 ),
 
--- read once (few rows), by the three aggregates below
+-- read once (few rows), by the two aggregates below
 results as materialized (
     select * from machine
     union all
@@ -104,27 +110,19 @@ veto_counted as (
                   where e.run_id = %(run_id)s and e.entity_type not in (select entity_type from covered_kinds))
 ),
 
--- per entity, over the results that can change its verdict
+-- per entity, over the results that can change its verdict: the flags and the words
 per_entity as (
     select r.entity_type, r.entity_id,
            bool_or(r.kind in ('veto', 'fail') and r.status = 'fail') as hit_veto,
            bool_or(r.kind in ('veto', 'fail') and r.status = 'unknown') as veto_unknown,
            bool_or(r.status = 'review') as pending,
-           bool_or(r.kind in ('veto', 'fail')) as veto_input
-    from results r
-    group by r.entity_type, r.entity_id
-),
-
--- the words, from the results that are not passes (few)
-findings as (
-    select r.entity_type, r.entity_id,
+           bool_or(r.kind in ('veto', 'fail')) as veto_input,
            array_agg(distinct r.problem) filter (where r.status = 'fail' and r.problem is not null) as problems,
            array_agg(distinct r.indicator) filter (where r.kind = 'veto' and r.status = 'fail') as vetoes,
            array_agg(distinct r.indicator || '：' || r.reason) filter (where r.status = 'unknown') as unknown_reasons,
            array_agg(distinct r.indicator || '：' || r.problem) filter (where r.status = 'review') as pending_review,
            array_agg(distinct r.indicator) filter (where r.evidence_tag = 'R' and r.status = 'fail') as unverified
     from results r
-    where r.status <> 'pass'
     group by r.entity_type, r.entity_id
 ),
 
@@ -136,14 +134,13 @@ judged as (
            e.entity_type in (select entity_type from covered_kinds) or vc.entity_id is not null
                or coalesce(p.veto_input, false) as had_veto_input,
            case when e.entity_type = 'site' then greatest(0, 100 - coalesce(dd.points, 0)) end as score,
-           coalesce(f.problems, '{}') as problems,
-           coalesce(f.vetoes, '{}') as vetoes,
-           coalesce(f.unknown_reasons, '{}') as unknown_reasons,
-           coalesce(f.pending_review, '{}') as pending_review,
-           coalesce(f.unverified, '{}') as unverified
+           coalesce(p.problems, '{}') as problems,
+           coalesce(p.vetoes, '{}') as vetoes,
+           coalesce(p.unknown_reasons, '{}') as unknown_reasons,
+           coalesce(p.pending_review, '{}') as pending_review,
+           coalesce(p.unverified, '{}') as unverified
     from verdicts.run_entities e
     left join per_entity p using (entity_type, entity_id)
-    left join findings f using (entity_type, entity_id)
     left join deducted dd using (entity_type, entity_id)
     left join veto_counted vc using (entity_type, entity_id)
     where e.run_id = %(run_id)s
