@@ -132,7 +132,8 @@ def build_check_leaf(cur, check: Check, *, profile: Profile, as_of: dt.datetime,
     """Run one check inside Postgres into a new table shaped as a leaf partition of
     ``verdicts.check_results`` (``table``, schema-qualified, for ``run_id``), and validate the same
     contract as :func:`run_check` there, in SQL (no round trip of its rows through Python): rows,
-    then the primary key in one sorted build, so that attaching it copies nothing.
+    then the primary key in one sorted build, so that attaching it copies nothing, and an index of
+    the results that are not passes (what the roll-up and the review queue read).
     Raises :class:`CheckError`."""
     params = check_params(profile, as_of)
     cur.execute(f"select * from ({check.sql}) as q limit 0", params)
@@ -182,6 +183,8 @@ def build_check_leaf(cur, check: Check, *, profile: Profile, as_of: dt.datetime,
         cur.execute("rollback to savepoint leaf_key")
         cur.execute(f"select count(*) - count(distinct entity_id) from {table}")
         raise CheckError(f"{check.name}: {cur.fetchone()[0]} entities appear twice") from None
+    # what the roll-up and the review queue read: the few results that are not passes
+    cur.execute(f"create index on {table} (entity_type, entity_id) where status <> 'pass'")
     inspected, id_column = _INSPECTED[check.entity]
     cur.execute(f"select count(*) from {inspected} as i "
                 f"where not exists (select from {table} as t where t.entity_id = i.{id_column})")

@@ -73,8 +73,9 @@ def compute(quarter: Quarter | str, *, as_of: dt.datetime, profile: Profile | st
     checks then run concurrently on ``workers`` connections (``GOVMON_VERDICT_WORKERS``, default 2)
     that all import that snapshot, so every check and the registry snapshot see the same data; each
     builds its results as a table shaped as a leaf partition of ``verdicts.check_results``,
-    validated and indexed there (:func:`build_check_leaf`). The transaction then attaches them as
-    the run's partition (dropping the run's earlier one, if any: nothing is copied), queues what
+    validated and indexed there (:func:`build_check_leaf`), and the registry snapshot likewise for
+    ``verdicts.run_entities``. The transaction then attaches them as the run's partitions (dropping
+    the run's earlier ones, if any: nothing is copied), queues what
     needs review, rolls up, publishes and commits: nothing of a failed computation is visible, and
     whatever the workers built for it is dropped."""
     quarter = Quarter.parse(quarter) if isinstance(quarter, str) else quarter
@@ -110,26 +111,16 @@ def compute(quarter: Quarter | str, *, as_of: dt.datetime, profile: Profile | st
                  list(profile.unverified), [c.name for c in checks]),
             )
             run_id, attempt = cur.fetchone()
-            for table in ("run_verdicts", "run_checks", "run_entities"):
+            expected = _expected_seconds(cur)  # before this run's own timings are cleared
+            for table in ("run_verdicts", "run_checks"):  # its partitions are replaced in _attach
                 cur.execute(f"delete from verdicts.{table} where run_id = %s", (run_id,))
             _drop_scratch(cur, run_id)  # left by a computation of this run that was killed
             cur.execute("select pg_export_snapshot()")
             snapshot = cur.fetchone()[0]
             lap("start")
             name = f"cr{run_id}_{attempt}"
-
-            def copy_entities() -> None:  # on this connection, while the checks run
-                started = time.monotonic()
-                cur.execute(f"insert into verdicts.run_entities ({ENTITY_COLUMNS}) "
-                            f"select {ENTITY_COLUMNS} from verdicts_scratch.{name}_entities")
-                cur.execute(f"drop table verdicts_scratch.{name}_entities")
-                # fresh statistics before reading the run's entities back: on a table the planner
-                # believes empty (just vacuumed, or new), the roll-up's joins would loop row by row
-                cur.execute("analyze verdicts.run_entities")
-                timings["run entities"] = time.monotonic() - started
-
             built = _build_concurrently(url, snapshot, run_id, name, checks, profile, as_of, workers, timings,
-                                        copy_entities)
+                                        expected)
             lap("checks")
             _attach(cur, run_id, name, checks, built, timings)
             lap("attach")
@@ -175,16 +166,15 @@ def _leaf(name: str, index: int) -> str:
 
 def _build_concurrently(url: str, snapshot: str, run_id: int, name: str, checks: list[Check], profile: Profile,
                         as_of: dt.datetime, workers: int, timings: dict[str, float],
-                        entities_built) -> dict[str, LeafStats]:
+                        expected: dict[str, float]) -> dict[str, LeafStats]:
     """Every check as a leaf table ``verdicts_scratch.<name>_<nnn>``, and the registry snapshot as
-    ``verdicts_scratch.<name>_entities``, on ``workers`` connections sharing the exported snapshot.
-    The snapshot is built first; ``entities_built()`` is called in this thread as soon as it is
-    there, while the checks go on. Returns each check's :class:`LeafStats`."""
+    ``verdicts_scratch.<name>_entities`` (:func:`_build_entities`), on ``workers`` connections
+    sharing the exported snapshot: the snapshot first, then the checks longest first by
+    ``expected`` seconds. Returns each check's :class:`LeafStats`."""
     built: dict[str, LeafStats] = {}
 
     def entities(cur) -> None:
-        cur.execute(f"create unlogged table verdicts_scratch.{name}_entities as {SNAPSHOT_ENTITIES_SQL}",
-                    {"run_id": run_id})
+        _build_entities(cur, f"verdicts_scratch.{name}_entities", run_id)
 
     def check_leaf(cur, index: int, check: Check) -> None:
         built[check.name] = build_check_leaf(cur, check, profile=profile, as_of=as_of, run_id=run_id,
@@ -203,15 +193,13 @@ def _build_concurrently(url: str, snapshot: str, run_id: int, name: str, checks:
             conn.close()
         timings[label] = time.monotonic() - started
 
-    # the snapshot first (it is quick, and needed here early); then the heaviest checks (the site
-    # checks read the probes and list items), so that the pool ends together
-    order = sorted(enumerate(checks), key=lambda ic: (ic[1].entity != "site", ic[1].name))
+    # the snapshot first (it is quick, and needed here early); then the checks longest first, so that
+    # the workers end together
+    order = _longest_first(checks, expected)
     jobs = [("entities", entities)] + [(c.name, lambda cur, i=i, c=c: check_leaf(cur, i, c)) for i, c in order]
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="govmon-check") as pool:
         futures = [pool.submit(task, label, work) for label, work in jobs]
         try:
-            futures[0].result()
-            entities_built()
             wait(futures, return_when=FIRST_EXCEPTION)
         finally:
             for future in futures:  # after a failure, start nothing more; what runs ends on its own
@@ -222,11 +210,42 @@ def _build_concurrently(url: str, snapshot: str, run_id: int, name: str, checks:
     return built
 
 
+def _build_entities(cur, table: str, run_id: int) -> None:
+    """The registry as this run judges it, as a table shaped as the run's partition of
+    ``verdicts.run_entities``: its rows, its keys built once, a constraint naming the run (so
+    attaching it reads no row) and its statistics (the roll-up joins it; on a table the planner
+    believes empty, its joins would loop row by row)."""
+    cur.execute(f"drop table if exists {table}")
+    cur.execute(f"create table {table} (like verdicts.run_entities including defaults including constraints, "
+                f"check (run_id = %(run_id)s))", {"run_id": run_id})
+    cur.execute(f"insert into {table} ({ENTITY_COLUMNS}) {SNAPSHOT_ENTITIES_SQL}", {"run_id": run_id})
+    cur.execute(f"alter table {table} add primary key (run_id, entity_type, entity_id)")
+    cur.execute(f"create index on {table} (run_id, region_code)")
+    cur.execute(f"analyze {table}")
+
+
+def _expected_seconds(cur) -> dict[str, float]:
+    """How long each check took the last time it was computed (``verdicts.run_checks``)."""
+    cur.execute("select distinct on (check_name) check_name, seconds from verdicts.run_checks "
+                "where seconds is not null order by check_name, run_id desc")
+    return {name: float(seconds) for name, seconds in cur.fetchall()}
+
+
+def _longest_first(checks: list[Check], expected: dict[str, float]) -> list[tuple[int, Check]]:
+    """The order to start the checks in: longest first (the classic schedule that lets parallel
+    workers end together), by the seconds each took last time. A check never timed yet goes first, as
+    it may be long; without any history, the site checks (the probes and list items they read are
+    the largest inputs) before the account checks. Ties by name, so the order is stable."""
+    return sorted(enumerate(checks), key=lambda ic: (-expected.get(ic[1].name, float("inf")),
+                                                     ic[1].entity != "site", ic[1].name))
+
+
 def _attach(cur, run_id: int, name: str, checks: list[Check], built: dict[str, LeafStats],
             timings: dict[str, float]) -> None:
-    """The checks' leaves become the run's partition of ``verdicts.check_results``, in place of the
-    run's earlier one. Every leaf carries a constraint naming its run and check, so attaching reads
-    no row; dropping the earlier partition locks ``verdicts.check_results`` until commit."""
+    """The checks' leaves become the run's partition of ``verdicts.check_results``, and the registry
+    snapshot its partition of ``verdicts.run_entities``, each in place of the run's earlier one.
+    Every table carries a constraint naming its run (and check), so attaching reads no row; dropping
+    an earlier partition locks its parent table until commit."""
     cur.execute(f"create table verdicts_parts.{name} (like verdicts.check_results including defaults "
                 f"including constraints including indexes) partition by list (check_name)")
     for index, check in enumerate(checks):
@@ -239,6 +258,12 @@ def _attach(cur, run_id: int, name: str, checks: list[Check], built: dict[str, L
         cur.execute(f"drop table {earlier}")
     cur.execute(f"alter table verdicts.check_results attach partition verdicts_parts.{name} for values in (%s)",
                 (run_id,))
+    cur.execute(f"alter table verdicts_scratch.{name}_entities set schema verdicts_parts")
+    cur.execute("select partition::text from verdicts.run_partitions(%s, 'verdicts.run_entities')", (run_id,))
+    for (earlier,) in cur.fetchall():
+        cur.execute(f"drop table {earlier}")
+    cur.execute(f"alter table verdicts.run_entities attach partition verdicts_parts.{name}_entities "
+                f"for values in (%s)", (run_id,))
     cur.executemany(
         "insert into verdicts.run_checks (run_id, check_name, indicator, entity_type, rows, covers_all, seconds) "
         "values (%s, %s, %s, %s, %s, %s, %s)",

@@ -31,6 +31,24 @@ decisions as (
     where cr.decision is not null
 ),
 
+-- the results that can change a verdict: those that are not passes (each check's partial index of
+-- them), and passes a reviewer confirmed as findings (one key lookup each, in the checks of its
+-- indicator)
+machine_rows as (
+    select r.*
+    from verdicts.check_results r
+    where r.run_id = %(run_id)s and r.status <> 'pass'
+    union all
+    select r.*
+    from (select distinct entity_type, entity_id, indicator from decisions where decision = '确认') d
+    join verdicts.run_checks rc
+        on rc.run_id = %(run_id)s and rc.indicator = d.indicator and rc.entity_type = d.entity_type
+    join verdicts.check_results r
+        on r.run_id = rc.run_id and r.check_name = rc.check_name
+       and r.entity_type = d.entity_type and r.entity_id = d.entity_id
+    where r.status = 'pass'
+),
+
 machine as (
     select r.entity_type, r.entity_id, r.indicator,
            case when d.decision = '确认' then coalesce(r.problem, d.problem) else r.problem end as problem,
@@ -40,14 +58,9 @@ machine as (
                 else r.status end as status,
            case when i.kind = 'deduction' then (r.evidence ->> 'deduction_points')::numeric end as points,
            coalesce(i.kind, 'flag') as kind, i.points_max, i.evidence_tag
-    from verdicts.check_results r
+    from machine_rows r
     left join decisions d using (entity_type, entity_id, indicator)
     left join verdicts.indicators i using (indicator)
-    where r.run_id = %(run_id)s
-      -- in the scan, before any join: what is not a pass, and passes a reviewer confirmed as findings
-      and (r.status <> 'pass'
-           or (r.entity_type, r.entity_id, r.indicator) in (select entity_type, entity_id, indicator
-                                                            from decisions where decision = '确认'))
 ),
 
 manual as (

@@ -55,8 +55,9 @@ def test_badly_named_migration_is_refused(tmp_path):
 
 
 def test_check_results_of_earlier_runs_move_into_partitions(make_db, tmp_path):
-    """0013 partitions verdicts.check_results by run: a database computed before it keeps every row,
-    each run in its own partition, with what each check covered, and the view over it still reads."""
+    """0013 partitions verdicts.check_results by run, and 0016 verdicts.run_entities: a database
+    computed before them keeps every row, each run in its own partitions, with what each check
+    covered, and the views over them still read; deleting a run drops its partitions."""
     url = make_db(migrated=False)
     before = tmp_path / "before"
     before.mkdir()
@@ -92,3 +93,18 @@ def test_check_results_of_earlier_runs_move_into_partitions(make_db, tmp_path):
                                   (2, "m_v2__account__not_updated", "M-V2", "account", 2, False)]
         cur.execute("select account_id, days_since_post from marts.fct_account_update_age order by 1")
         assert cur.fetchall() == [(1, 1), (2, 2), (3, 3)]
+        # 0016: the registry snapshots too, a partition per run, and the views over them made again
+        cur.execute("select relkind from pg_class where oid = 'verdicts.run_entities'::regclass")
+        assert cur.fetchone() == ("p",)
+        cur.execute("select run_id, count(*), min(name) from verdicts.run_entities group by 1 order by 1")
+        assert cur.fetchall() == [(1, 3, "号1"), (2, 3, "号1")]
+        cur.execute("select run_id, partition::text from verdicts.run_checks, "
+                    "lateral verdicts.run_partitions(run_id, 'verdicts.run_entities') order by 1")
+        assert cur.fetchall() == [(1, "verdicts_parts.cr1_m_entities"), (2, "verdicts_parts.cr2_m_entities")]
+        cur.execute("select count(*) from verdicts.entity_verdicts")  # the view over it reads
+        assert cur.fetchone() == (0,)
+        cur.execute("delete from verdicts.runs where run_id = 2")
+        cur.execute("select run_id, count(*) from verdicts.run_entities group by 1")
+        assert cur.fetchall() == [(1, 3)]
+        cur.execute("select count(*) from pg_tables where schemaname = 'verdicts_parts' and tablename like 'cr2%'")
+        assert cur.fetchone() == (0,)

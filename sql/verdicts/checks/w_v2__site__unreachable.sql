@@ -22,6 +22,9 @@
 --             the site: every short day topped up to max(min_probes_per_day, the site's busiest day
 --             in the window) with successful probes (the failures seen are enough to decide)
 --   unknown   otherwise, naming the short days: "2026-09-24、2026-09-25 探测次数不足20次"
+-- Counts come from staging.stg_probe__site_days (per site, day, class and 5-second band of latency,
+--   kept as probes land); the probes themselves are read only for a day whose latencies straddle the
+--   timeout, and for the failed probes of a site that does not pass.
 -- Evidence: counts per day and in all, failures by class, the first and last failure; a site that
 --   does not pass also lists its failed probes (time, URL, status, class, latency, source).
 with params as (
@@ -47,18 +50,14 @@ inspected as (
 ),
 
 window_days as (
-    select
-        d::date as day,
-        (d::date)::timestamp at time zone b.tz as day_start,
-        (d::date + 1)::timestamp at time zone b.tz as day_end
+    select d::date as day
     from bounds as b, generate_series(b.first_day, b.last_day, interval '1 day') as d
 ),
 
--- every probe with its outcome, written once; read below a day at a time (the counts) and a site at
--- a time (the failed probes). Not materialized: each read adds its own range on probed_at, which
--- the BRIN index (a day) or the (site_id, probed_at) index (a site's week) serves. Per probe only
--- cheap work: the outcome is a small integer, the timeout a whole number of milliseconds (as
--- latency_ms is).
+-- every probe with its outcome, written once; read only where the day's counts cannot say (below)
+-- and for the failed probes of a site that does not pass, a site at a time through the
+-- (site_id, probed_at) index. Per probe only cheap work: the outcome is a small integer, the timeout
+-- a whole number of milliseconds (as latency_ms is).
 probes as not materialized (
     select
         p.site_id,
@@ -84,11 +83,58 @@ probes as not materialized (
     from raw.probe__probes as p
 ),
 
--- the one pass over the window, a day at a time (so no probe's day is computed, and each day's
--- groups stay few): counts per site and outcome (and a failure's class), the first and last failure
+-- The window's counts, from staging.stg_probe__site_days (one row per site, day, class and 5-second
+-- band of latency, kept by triggers as probes land). A row gives one outcome when its latencies all
+-- lie on one side of the timeout (always, for a timeout in whole 5 s): an opened homepage fails
+-- (as a timeout) at or after it, a timeout error given up before it is not counted; a probe without
+-- latency counts as the opened page's success or the timeout error's failure, as above. A row that
+-- straddles the timeout sends its site and day back to the probes themselves.
+site_day_rows as (
+    select
+        d.*,
+        case
+            when d.outcome_class = 'control_failed' then 3
+            when d.outcome_class = 'blocked' then 2
+            when d.outcome_class = 'ok' then
+                case
+                    when coalesce(d.max_latency_ms, -1) < ceil(b.timeout_s * 1000)::int then 0
+                    when d.latency_nulls = 0 and d.min_latency_ms >= ceil(b.timeout_s * 1000)::int then 1
+                end
+            when d.outcome_class = 'timeout' then
+                case
+                    when d.latency_nulls = 0 and d.max_latency_ms < ceil(b.timeout_s * 1000)::int then 4
+                    when coalesce(d.min_latency_ms, 2147483647) >= ceil(b.timeout_s * 1000)::int then 1
+                end
+            else 1
+        end as outcome
+    from staging.stg_probe__site_days as d
+    cross join bounds as b
+    where d.probe_day between b.first_day and b.last_day
+),
+
+straddling as materialized (
+    select distinct r.site_id, r.probe_day as day
+    from site_day_rows as r
+    where r.outcome is null
+),
+
+-- counts per site, day and outcome (and a failure's class), the first and last failure
 probe_groups as (
-    select wd.day, g.*
-    from window_days as wd
+    select
+        r.probe_day as day,
+        r.site_id,
+        r.outcome,
+        case when r.outcome = 1 then case when r.outcome_class = 'ok' then 'timeout' else r.outcome_class end
+        end as failed_class,
+        r.probes as n,
+        case when r.outcome = 1 then r.first_at end as first_failure_at,
+        case when r.outcome = 1 then r.last_at end as last_failure_at
+    from site_day_rows as r
+    where not exists (select from straddling as s where s.site_id = r.site_id and s.day = r.probe_day)
+    union all
+    select s.day, g.*
+    from straddling as s
+    cross join bounds as b
     cross join lateral (
         select
             p.site_id,
@@ -98,7 +144,9 @@ probe_groups as (
             min(p.probed_at) filter (where p.outcome = 1) as first_failure_at,
             max(p.probed_at) filter (where p.outcome = 1) as last_failure_at
         from probes as p
-        where p.probed_at >= wd.day_start and p.probed_at < wd.day_end
+        where p.site_id = s.site_id
+          and p.probed_at >= s.day::timestamp at time zone b.tz
+          and p.probed_at < (s.day + 1)::timestamp at time zone b.tz
         group by p.site_id, p.outcome, case when p.outcome = 1 then p.error_class end
     ) as g
 ),
