@@ -40,14 +40,16 @@ create table if not exists staging.stg_probe__site_days (
     primary key (probe_day, site_id, outcome_class, latency_band)
 ) with (fillfactor = 70);  -- room for the in-page (HOT) updates that each round's probes make
 
--- The aggregate, written once: the rows of the probes in `source` (a table, a transition table, or a
--- parenthesized subquery giving raw.probe__probes' columns), as SQL to run. The class is
+-- The statement that adds the probes in `source` (a table, a transition table, or a parenthesized
+-- subquery giving raw.probe__probes' columns) to the table, written once, as SQL to run: their rows,
+-- added to the rows already there (so that two loaders adding to the same day both count). The class is
 -- the round's control result first (a probe whose round is unknown counts as one whose control did
 -- not fail, as in W-V2), then what the probe saw.
-create or replace function staging.probe_site_day_rows_sql(source text)
+create or replace function staging.add_probe_site_days_sql(source text)
 returns text
 language sql immutable as $$
     select format($q$
+        insert into staging.stg_probe__site_days as d
         select
             p.site_id,
             (p.probed_at at time zone 'Asia/Shanghai')::date,
@@ -66,28 +68,42 @@ language sql immutable as $$
                 as outcome_class
         ) as c
         group by 1, 2, 3, 4
+        on conflict (probe_day, site_id, outcome_class, latency_band) do update set
+            probes = d.probes + excluded.probes,
+            first_at = least(d.first_at, excluded.first_at),
+            last_at = greatest(d.last_at, excluded.last_at),
+            min_latency_ms = least(d.min_latency_ms, excluded.min_latency_ms),
+            max_latency_ms = greatest(d.max_latency_ms, excluded.max_latency_ms),
+            latency_nulls = d.latency_nulls + excluded.latency_nulls
     $q$, source)
 $$;
 
--- recompute the rows of these (site, day) keys from the probes that are there now
-create or replace function staging.refresh_probe_site_days(site_ids bigint[], days date[])
+-- recompute, from the probes that are there now, the rows of the (site, Beijing day) keys of these
+-- probes (given as their site_id and probed_at)
+create or replace function staging.refresh_probe_site_days(site_ids bigint[], probed_ats timestamptz[])
 returns void
 language plpgsql as $$
+declare
+    key_sites bigint[];
+    key_days date[];
 begin
-    if site_ids is null then
+    select array_agg(site_id), array_agg(probe_day) into key_sites, key_days
+    from (select distinct site_id, (probed_at at time zone 'Asia/Shanghai')::date as probe_day
+          from unnest(site_ids, probed_ats) as p(site_id, probed_at)) as k;
+    if key_sites is null then
         return;
     end if;
     delete from staging.stg_probe__site_days as d
-    using unnest(site_ids, days) as k(site_id, probe_day)
+    using unnest(key_sites, key_days) as k(site_id, probe_day)
     where d.site_id = k.site_id and d.probe_day = k.probe_day;
-    execute 'insert into staging.stg_probe__site_days ' || staging.probe_site_day_rows_sql($s$(
+    execute staging.add_probe_site_days_sql($s$(
         select p.*
-        from (select distinct site_id, probe_day from unnest($1, $2) as k(site_id, probe_day)) as k
+        from unnest($1, $2) as k(site_id, probe_day)
         join raw.probe__probes as p
           on p.site_id = k.site_id
          and p.probed_at >= k.probe_day::timestamp at time zone 'Asia/Shanghai'
          and p.probed_at < (k.probe_day + 1)::timestamp at time zone 'Asia/Shanghai')$s$)
-    using site_ids, days;
+    using key_sites, key_days;
 end;
 $$;
 
@@ -99,7 +115,7 @@ declare
     n bigint;
 begin
     truncate staging.stg_probe__site_days;
-    execute 'insert into staging.stg_probe__site_days ' || staging.probe_site_day_rows_sql('raw.probe__probes');
+    execute staging.add_probe_site_days_sql('raw.probe__probes');
     get diagnostics n = row_count;
     return n;
 end;
@@ -114,31 +130,20 @@ create or replace function staging.probe_site_days_changed() returns trigger
 language plpgsql as $$
 declare
     site_ids bigint[];
-    days date[];
+    probed_ats timestamptz[];
 begin
     if tg_op = 'INSERT' then
-        execute 'insert into staging.stg_probe__site_days as d ' || staging.probe_site_day_rows_sql('new_probes') || '
-            on conflict (probe_day, site_id, outcome_class, latency_band) do update set
-                probes = d.probes + excluded.probes,
-                first_at = least(d.first_at, excluded.first_at),
-                last_at = greatest(d.last_at, excluded.last_at),
-                min_latency_ms = least(d.min_latency_ms, excluded.min_latency_ms),
-                max_latency_ms = greatest(d.max_latency_ms, excluded.max_latency_ms),
-                latency_nulls = d.latency_nulls + excluded.latency_nulls';
+        execute staging.add_probe_site_days_sql('new_probes');
     elsif tg_op = 'TRUNCATE' then
         truncate staging.stg_probe__site_days;
+    elsif tg_op = 'DELETE' then
+        select array_agg(site_id), array_agg(probed_at) into site_ids, probed_ats from old_probes;
     else
-        if tg_op = 'DELETE' then
-            select array_agg(site_id), array_agg(probe_day) into site_ids, days
-            from (select distinct site_id, (probed_at at time zone 'Asia/Shanghai')::date as probe_day
-                  from old_probes) as k;
-        else
-            select array_agg(site_id), array_agg(probe_day) into site_ids, days
-            from (select site_id, (probed_at at time zone 'Asia/Shanghai')::date as probe_day from old_probes
-                  union
-                  select site_id, (probed_at at time zone 'Asia/Shanghai')::date from new_probes) as k;
-        end if;
-        perform staging.refresh_probe_site_days(site_ids, days);
+        select array_agg(site_id), array_agg(probed_at) into site_ids, probed_ats
+        from (select site_id, probed_at from old_probes union all select site_id, probed_at from new_probes) as p;
+    end if;
+    if tg_op in ('DELETE', 'UPDATE') then
+        perform staging.refresh_probe_site_days(site_ids, probed_ats);
     end if;
     return null;
 end;
@@ -151,7 +156,7 @@ language plpgsql as $$
 declare
     rounds text[];
     site_ids bigint[];
-    days date[];
+    probed_ats timestamptz[];
 begin
     if tg_op = 'INSERT' then
         rounds := array(select round_id from new_rounds where control_ok is false);
@@ -164,12 +169,9 @@ begin
             full join old_rounds as o on o.round_id = n.round_id
             where (n.control_ok is false) is distinct from (o.control_ok is false));
     end if;
-    if cardinality(rounds) > 0 then
-        select array_agg(site_id), array_agg(probe_day) into site_ids, days
-        from (select distinct site_id, (probed_at at time zone 'Asia/Shanghai')::date as probe_day
-              from raw.probe__probes where round_id = any(rounds)) as k;
-        perform staging.refresh_probe_site_days(site_ids, days);
-    end if;
+    select array_agg(site_id), array_agg(probed_at) into site_ids, probed_ats
+    from raw.probe__probes where round_id = any(rounds);
+    perform staging.refresh_probe_site_days(site_ids, probed_ats);
     return null;
 end;
 $$;
@@ -203,6 +205,10 @@ drop trigger if exists probe_site_days_round_update on raw.probe__rounds;
 create trigger probe_site_days_round_update after update on raw.probe__rounds
     referencing old table as old_rounds new table as new_rounds
     for each statement execute function staging.probe_site_days_round_changed();
+
+-- W-V2 lists the failed probes of the sites that do not pass; those whose homepage did not open are
+-- found through this index (a few in a hundred probes), without reading the site's others
+create index if not exists probe__probes_not_ok_idx on raw.probe__probes (site_id, probed_at) where not ok;
 
 -- the probes already there
 select staging.rebuild_probe_site_days();

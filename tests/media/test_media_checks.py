@@ -279,7 +279,16 @@ def test_fetches_further_than_the_gap_are_not_used(db_url, tmp_path):
                      "m_v2__account__not_updated"):
             assert r[name][aid].status == "unknown", (name, aid)
             assert "监测时间点前后 3 天内没有采集记录" in r[name][aid].reason
-    assert "最近的一次在 2026-10-04" in r["n_7__account__not_found"][far].reason
+            # the closest fetch at any distance, named for the accounts with none near enough
+            assert "最近的一次在 " + ("2026-10-04" if aid == far else "2026-09-26") in r[name][aid].reason
+
+
+def test_of_two_fetches_as_far_from_as_of_the_later_is_named(db_url, tmp_path):
+    (aid,) = setup_accounts(db_url, tmp_path, ["前后各五天"])
+    load(db_url, [obs(aid, ref=AS_OF - dt.timedelta(days=5))], day=DAY - dt.timedelta(days=5))
+    load(db_url, [obs(aid, ref=AS_OF + dt.timedelta(days=5))], day=DAY + dt.timedelta(days=5))
+    r = run_checks(db_url, AS_OF)
+    assert r["n_7__account__not_found"][aid].reason == "监测时间点前后 3 天内没有采集记录（最近的一次在 2026-10-05）"
 
 
 def test_n_7_uses_the_fetch_nearest_to_as_of(db_url, tmp_path):

@@ -142,3 +142,5 @@ def test_wv2_on_the_table_equals_wv2_probe_by_probe(db_url, tmp_path, timeout_s)
         assert ev["last_failure_at"] == e["last"].astimezone(TZ).strftime("%Y-%m-%dT%H:%M:%S+08:00")
         assert sum(ev["failures_by_class"].values()) == e["failures"]
         assert sum(d["probes"] for d in ev["daily"]) == e["probes"]
+        if got[site_id].status != "pass":  # every failed probe listed, whether it opened too late or not at all
+            assert len(ev["failed_probes"]) == e["failures"], site_id

@@ -131,6 +131,9 @@ def test_what_does_not_count(db_url, tmp_path, site_ids):
     assert a.evidence["not_counted"] == {"blocked": 5, "control_failed": 0, "short_timeout": 5}
     assert (b.status, b.evidence["probes"], b.evidence["failures"]) == ("fail", 140, 7)
     assert b.evidence["failures_by_class"] == {"timeout": 7}
+    # the homepage opened, too late: listed as timeouts with their latency
+    assert [(f["error_class"], f["latency_ms"], f["status"]) for f in b.evidence["failed_probes"]] == \
+        [("timeout", 15000, 200)] * 7
     assert (c.status, c.evidence["probes"]) == ("unknown", 0)
     assert c.reason == ("无探测数据（2026-09-23至2026-09-29）：不计入的探测 168 次（被防火墙拦截 168，"
                         "对照探测失败 0，超时设置过短 0）")

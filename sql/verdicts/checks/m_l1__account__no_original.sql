@@ -90,11 +90,6 @@ nearest as (
     select n.* from params cross join lateral staging.media_fetch_nearest(params.as_of_date, params.gap_days) as n
 ),
 
--- the closest fetch at any distance: what to say when none is near enough
-closest as (
-    select c.* from params cross join lateral staging.media_fetch_closest(params.as_of_date) as c
-),
-
 decided as (
     select
         a.account_id,
@@ -129,7 +124,13 @@ decided as (
     left join window_posts as wp on wp.account_id = a.account_id
     left join covering as cv on cv.account_id = a.account_id
     left join nearest as nf on nf.account_id = a.account_id
-    left join closest as cl on cl.account_id = a.account_id
+    -- the closest fetch at any distance, for an account with none near enough (what to say then),
+    -- looked up for those accounts alone, through the account's index
+    left join lateral (
+        select c.* from staging.media_fetch_closest(w.as_of_date, a.account_id) as c
+        where nf.account_id is null
+        offset 0  -- kept apart, so that the condition gates the lookup instead of filtering after it
+    ) as cl on true
 ),
 
 m_l1__account__no_original as (

@@ -25,11 +25,6 @@ nearest as (
     select n.* from params cross join lateral staging.media_fetch_nearest(params.as_of_date, params.gap_days) as n
 ),
 
--- the closest fetch at any distance: what to say when none is near enough
-closest as (
-    select c.* from params cross join lateral staging.media_fetch_closest(params.as_of_date) as c
-),
-
 compared as (
     select
         a.account_id,
@@ -53,7 +48,13 @@ compared as (
     from accounts as a
     cross join params
     left join nearest as nf on nf.account_id = a.account_id
-    left join closest as cl on cl.account_id = a.account_id
+    -- the closest fetch at any distance, for an account with none near enough (what to say then),
+    -- looked up for those accounts alone, through the account's index
+    left join lateral (
+        select c.* from staging.media_fetch_closest(params.as_of_date, a.account_id) as c
+        where nf.account_id is null
+        offset 0  -- kept apart, so that the condition gates the lookup instead of filtering after it
+    ) as cl on true
 ),
 
 n_7__account__renamed as (

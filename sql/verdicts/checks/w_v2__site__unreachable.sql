@@ -55,14 +55,15 @@ window_days as (
 ),
 
 -- every probe with its outcome, written once; read only where the day's counts cannot say (below)
--- and for the failed probes of a site that does not pass, a site at a time through the
--- (site_id, probed_at) index. Per probe only cheap work: the outcome is a small integer, the timeout
+-- and for the failed probes of a site that does not pass, a site at a time through an index on
+-- (site_id, probed_at). Per probe only cheap work: the outcome is a small integer, the timeout
 -- a whole number of milliseconds (as latency_ms is).
 probes as not materialized (
     select
         p.site_id,
         p.probed_at,
         p.round_id,
+        p.ok,
         p.url,
         p.status_code,
         p.latency_ms,
@@ -239,28 +240,52 @@ decided as (
     cross join bounds as b
 ),
 
--- the failed probes themselves, for the sites that do not pass (a pass needs no list): each such
--- site's week read again through the (site_id, probed_at) index
+-- the failed probes themselves, for the sites that do not pass (a pass needs no list)
+failing_sites as (
+    select d.site_id from decided as d where d.status <> 'pass' and d.failures > 0
+),
+
+failed_probes as (
+    -- the homepage did not open: each such site's week through the index of such probes
+    select f.*
+    from failing_sites as s
+    cross join bounds as b
+    cross join lateral (
+        select * from probes as p
+        where p.site_id = s.site_id and not p.ok and p.outcome = 1
+          and p.probed_at >= (b.first_day)::timestamp at time zone b.tz
+          and p.probed_at < (b.last_day + 1)::timestamp at time zone b.tz
+        offset 0  -- kept a lookup per site: never flattened into a second pass over the window
+    ) as f
+    union all
+    -- it opened only after the timeout: the days whose counts show such a probe, through the
+    -- (site_id, probed_at) index
+    select f.*
+    from failing_sites as s
+    join (select distinct site_id, probe_day from site_day_rows
+          where outcome_class = 'ok' and outcome is distinct from 0) as sd using (site_id)
+    cross join bounds as b
+    cross join lateral (
+        select * from probes as p
+        where p.site_id = sd.site_id and p.ok and p.outcome = 1
+          and p.probed_at >= sd.probe_day::timestamp at time zone b.tz
+          and p.probed_at < (sd.probe_day + 1)::timestamp at time zone b.tz
+        offset 0
+    ) as f
+),
+
 failed as (
     select
-        d.site_id,
+        f.site_id,
         jsonb_agg(jsonb_build_object(
             'at', to_char(f.probed_at at time zone b.tz, 'YYYY-MM-DD"T"HH24:MI:SS"+08:00"'),
             'url', f.url, 'status', f.status_code, 'error_class', f.error_class,
             'error_detail', f.error_detail, 'latency_ms', f.latency_ms, 'source', r.source)
             order by f.probed_at) as failed_probes
-    from decided as d
+    from failed_probes as f
     cross join bounds as b
-    cross join lateral (
-        select * from probes as p
-        where p.site_id = d.site_id and p.outcome = 1
-          and p.probed_at >= (b.first_day)::timestamp at time zone b.tz
-          and p.probed_at < (b.last_day + 1)::timestamp at time zone b.tz
-        offset 0  -- kept a lookup per site: never flattened into a second pass over the window
-    ) as f
     join raw.probe__rounds as r on r.round_id = f.round_id
-    where d.status <> 'pass' and d.failures > 0
-    group by d.site_id
+    group by f.site_id
 ),
 
 w_v2__site__unreachable as (
