@@ -16,8 +16,8 @@ identity. Then, in the same run:
   publication.
 
 It prints both times and their ratio (goal ≤ 3), then what keeping the per-day probe counts that W-V2
-reads (staging.stg_probe__site_days, kept by triggers as probes land) costs a probe round's COPY. The data is made with set-based SQL
-(generate_series) so that building it does not dominate the run.
+reads (staging.stg_probe__site_days, kept by triggers as probes land) costs a probe round's COPY.
+The data is made with set-based SQL (generate_series) so that building it does not dominate the run.
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ from govmon.quarters import TZ, Quarter
 from govmon.verdicts.compute import compute
 
 INPUTS = [
-    "raw.probe__probes", "raw.probe__rounds", "staging.stg_probe__site_days", "raw.media__fetches", "raw.media__posts", "staging.stg_media__posts",
+    "raw.probe__probes", "raw.probe__rounds", "staging.stg_probe__site_days",
+    "raw.media__fetches", "raw.media__posts", "staging.stg_media__posts",
     "raw.gov_site__site_crawls", "raw.gov_site__columns", "raw.gov_site__list_items",
     "raw.gov_site__homepage_items", "raw.gov_site__links", "raw.gov_site__letters", "raw.gov_site__identity",
     "registry.sites", "registry.accounts",
@@ -89,9 +90,9 @@ def build(url: str, a) -> None:
     """, p)
     # a day at a time, oldest first: the rows land in time order, as rounds do when they are loaded.
     # Latencies spread over 0.2–3.2 s; one probe in 1,000 opened the homepage only after the timeout
-    # (an imported log's 15.5 s), a failure. The per-day counts (staging.stg_probe__site_days) are built after the
-    # load in one pass, as migration 0015 does; what keeping them costs a round is measured below
-    # (load_overhead).
+    # (an imported log's 15.5 s), a failure. The per-day counts (staging.stg_probe__site_days) are
+    # built after the load in one pass, as migration 0015 does; what keeping them costs a round is
+    # measured below (load_overhead).
     s = time.monotonic()
     with psycopg2.connect(url) as conn, conn.cursor() as cur:
         cur.execute("alter table raw.probe__probes disable trigger probe_site_days_insert")

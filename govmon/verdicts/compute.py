@@ -112,7 +112,8 @@ def compute(quarter: Quarter | str, *, as_of: dt.datetime, profile: Profile | st
             )
             run_id, attempt = cur.fetchone()
             expected = _expected_seconds(cur)  # before this run's own timings are cleared
-            for table in ("run_verdicts", "run_checks"):  # its partitions are replaced in _attach
+            # (its earlier check results and registry snapshot are partitions, replaced in _attach)
+            for table in ("run_verdicts", "run_checks"):
                 cur.execute(f"delete from verdicts.{table} where run_id = %s", (run_id,))
             _drop_scratch(cur, run_id)  # left by a computation of this run that was killed
             cur.execute("select pg_export_snapshot()")
@@ -253,22 +254,23 @@ def _attach(cur, run_id: int, name: str, checks: list[Check], built: dict[str, L
         cur.execute(f"alter table verdicts_scratch.{leaf} set schema verdicts_parts")
         cur.execute(f"alter table verdicts_parts.{name} attach partition verdicts_parts.{leaf} for values in (%s)",
                     (check.name,))
-    cur.execute("select partition::text from verdicts.run_partitions(%s) where level = 1", (run_id,))
-    for (earlier,) in cur.fetchall():
-        cur.execute(f"drop table {earlier}")
-    cur.execute(f"alter table verdicts.check_results attach partition verdicts_parts.{name} for values in (%s)",
-                (run_id,))
+    _swap_run_partition(cur, "verdicts.check_results", run_id, f"verdicts_parts.{name}")
     cur.execute(f"alter table verdicts_scratch.{name}_entities set schema verdicts_parts")
-    cur.execute("select partition::text from verdicts.run_partitions(%s, 'verdicts.run_entities')", (run_id,))
-    for (earlier,) in cur.fetchall():
-        cur.execute(f"drop table {earlier}")
-    cur.execute(f"alter table verdicts.run_entities attach partition verdicts_parts.{name}_entities "
-                f"for values in (%s)", (run_id,))
+    _swap_run_partition(cur, "verdicts.run_entities", run_id, f"verdicts_parts.{name}_entities")
     cur.executemany(
         "insert into verdicts.run_checks (run_id, check_name, indicator, entity_type, rows, covers_all, seconds) "
         "values (%s, %s, %s, %s, %s, %s, %s)",
         [(run_id, c.name, c.indicator, c.entity, built[c.name].rows, built[c.name].covers_all,
           round(timings.get(c.name, 0), 3)) for c in checks])
+
+
+def _swap_run_partition(cur, parent: str, run_id: int, table: str) -> None:
+    """``table`` becomes the run's partition of ``parent`` (partitioned by run), in place of the
+    run's earlier one, if any."""
+    cur.execute("select partition::text from verdicts.run_partitions(%s, %s) where level = 1", (run_id, parent))
+    for (earlier,) in cur.fetchall():
+        cur.execute(f"drop table {earlier}")
+    cur.execute(f"alter table {parent} attach partition {table} for values in (%s)", (run_id,))
 
 
 def _session_settings(cur) -> None:

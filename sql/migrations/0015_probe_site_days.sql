@@ -20,8 +20,7 @@
 -- The profile's timeout is not applied here. W-V2 reads a row as a whole when its latencies all lie
 -- on one side of the timeout, which a timeout of 5, 10, 15 (国办秘函〔2019〕19号), 20 … seconds always
 -- finds, as it falls between bands; for any other timeout, a row that straddles it sends that site's
--- day back to its probes (see
--- sql/verdicts/checks/w_v2__site__unreachable.sql).
+-- day back to its probes (see sql/verdicts/checks/w_v2__site__unreachable.sql).
 --
 -- Writes to raw.probe__probes go through the partitioned parent (every loader does): the triggers
 -- are the parent's. staging.rebuild_probe_site_days() recomputes the whole table from the probes.
@@ -42,9 +41,9 @@ create table if not exists staging.stg_probe__site_days (
 
 -- The statement that adds the probes in `source` (a table, a transition table, or a parenthesized
 -- subquery giving raw.probe__probes' columns) to the table, written once, as SQL to run: their rows,
--- added to the rows already there (so that two loaders adding to the same day both count). The class is
--- the round's control result first (a probe whose round is unknown counts as one whose control did
--- not fail, as in W-V2), then what the probe saw.
+-- added to the rows already there (so that two loaders adding to the same day both count). The
+-- class is the round's control result first (a probe whose round is unknown counts as one whose
+-- control did not fail, as in W-V2), then what the probe saw.
 create or replace function staging.add_probe_site_days_sql(source text)
 returns text
 language sql immutable as $$

@@ -3,8 +3,11 @@ the checks start in."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from govmon.verdicts.checks import Check
 from govmon.verdicts.compute import _longest_first, _workers
 
 
@@ -25,10 +28,6 @@ def test_a_worker_count_that_is_not_a_positive_integer_is_refused(monkeypatch, v
 
 
 def _checks(*names):
-    from pathlib import Path
-
-    from govmon.verdicts.checks import Check
-
     return [Check(Path(f"{n}.sql"), "X", "site" if n.startswith("w") else "account") for n in names]
 
 
