@@ -81,13 +81,17 @@ window_posts as (
     group by a.account_id
 ),
 
+-- the fetches matter only when the profile has the rule (national-2019 has not: every account
+-- passes, and none of them is read)
 covering as (
     select c.* from params
     cross join lateral staging.media_fetch_covering(params.as_of_date, params.gap_days, params.max_days) as c
+    where params.max_days is not null
 ),
 
 nearest as (
     select n.* from params cross join lateral staging.media_fetch_nearest(params.as_of_date, params.gap_days) as n
+    where params.max_days is not null
 ),
 
 decided as (
@@ -128,7 +132,7 @@ decided as (
     -- looked up for those accounts alone, through the account's index
     left join lateral (
         select c.* from staging.media_fetch_closest(w.as_of_date, a.account_id) as c
-        where nf.account_id is null
+        where nf.account_id is null and w.max_days is not null
         offset 0  -- kept apart, so that the condition gates the lookup instead of filtering after it
     ) as cl on true
 ),

@@ -6,7 +6,8 @@
 -- 通知公告、政策文件类一级栏目，累计超过（含）5个未更新。2.应更新但长期未更新的栏目数量超过（含）10个。
 -- 3.空白栏目数量超过（含）5个。上述情况出现任意一种，即单项否决。"
 -- From the site crawls, the column inventory (raw.gov_site__columns, kind 'column') and the
--- columns' items with effective dates (staging.stg_gov_site__column_items).
+-- columns' items with effective dates (staging.stg_gov_site__column_items, through each column's
+-- newest date kept in staging.stg_gov_site__column_newest).
 --
 -- The crawl: as in W-V3 (nearest to as_of, on or after its date first, within
 --   collection.max_crawl_gap_days). Ages are as_of's date minus the column's newest item date
@@ -46,27 +47,32 @@ crawl as (
     cross join lateral staging.gov_site_crawl_nearest(p.as_of_date, p.max_gap, p.tz) as c
 ),
 
--- the list items, dated on or before as_of's date (or undated), of the crawl runs near as_of (the
--- per-site choice of a crawl is applied after grouping, where `columns` joins `crawl`), read once.
--- A filter on the run alone keeps the planner's row estimate right (so it hashes); it refers to no
--- other CTE, so that the items may be read by parallel workers.
-items as (
-    select ci.crawl_run_id, ci.site_id, ci.column_url, ci.item_date
-    from staging.stg_gov_site__column_items as ci
-    where ci.crawl_run_id in (
+-- per column of the crawl runs near as_of (the per-site choice of a crawl is applied where `columns`
+-- joins `crawl`), its newest item dated on or before as_of's date. The newest date of each column's
+-- items is kept as the crawl lands (staging.stg_gov_site__column_newest, migration 0018); it is the
+-- answer whenever it is not after as_of's date. A column with an item dated later (a crawl made
+-- after the 监测时间点) has its items read again, without those. A filter on the run alone keeps the
+-- planner's row estimate right (so it hashes).
+newest as (
+    select
+        cn.crawl_run_id,
+        cn.site_id,
+        cn.column_url,
+        case
+            when cn.latest_date is null or cn.latest_date <= p.as_of_date then cn.latest_date
+            else (select max(ci.item_date)
+                  from staging.stg_gov_site__column_items as ci
+                  where ci.crawl_run_id = cn.crawl_run_id and ci.site_id = cn.site_id
+                    and ci.column_url = cn.column_url and ci.item_date <= p.as_of_date)
+        end as latest_date
+    from staging.stg_gov_site__column_newest as cn
+    cross join params as p
+    where cn.crawl_run_id in (
             select c.crawl_run_id
             from raw.gov_site__site_crawls as c
             where c.spider = 'gov_site'
               and abs((c.started_at at time zone %(tz)s)::date - (%(as_of)s::timestamptz at time zone %(tz)s)::date)
                   <= %(collection__max_crawl_gap_days)s::int)
-      and (ci.item_date is null or ci.item_date <= (%(as_of)s::timestamptz at time zone %(tz)s)::date)
-),
-
--- per column, hashed in the one pass: the newest date
-newest as (
-    select crawl_run_id, site_id, column_url, max(item_date) as latest_date
-    from items
-    group by crawl_run_id, site_id, column_url
 ),
 
 -- every column of the crawl judged, narrow (what the counts need, and what names a flagged one)
