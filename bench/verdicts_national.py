@@ -39,6 +39,7 @@ INPUTS = [
     "raw.probe__probes", "raw.probe__rounds", "staging.stg_probe__site_days",
     "raw.media__fetches", "raw.media__posts", "staging.stg_media__posts",
     "raw.gov_site__site_crawls", "raw.gov_site__columns", "raw.gov_site__list_items",
+    "staging.stg_gov_site__column_newest",
     "raw.gov_site__homepage_items", "raw.gov_site__links", "raw.gov_site__letters", "raw.gov_site__identity",
     "registry.sites", "registry.accounts",
 ]

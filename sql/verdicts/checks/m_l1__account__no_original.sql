@@ -163,20 +163,25 @@ m_l1__account__no_original as (
         end as reason,
         case when d.max_days is null
             then jsonb_build_object('rule', '本检查方案不含原创要求（newmedia.max_days_without_original 为空）')
-            else jsonb_strip_nulls(jsonb_build_object(
-                'max_days', d.max_days,
-                'as_of_date', d.as_of_date,
-                'newest_original_at', d.original_at,
-                'newest_original_url', d.original_url,
-                'days_since_original', d.days_since_original,
-                'window_posts', d.window_posts,
-                'window_reposts', d.window_reposts,
-                'window_unflagged', d.window_unflagged,
-                'covering_fetch', case when d.covering_collect_date is not null then jsonb_build_object(
-                    'collect_date', d.covering_collect_date, 'url', d.covering_url) end,
-                'fetch_status', d.fetch_status))
+            else jsonb_strip_nulls(to_jsonb(ev))
         end as evidence
     from decided as d
+    -- the evidence: one object whose keys are these columns' names (to_jsonb of a row costs about a
+    -- third less than jsonb_build_object of its pairs), nulls dropped
+    cross join lateral (
+        select
+            d.max_days as max_days,
+            d.as_of_date as as_of_date,
+            d.original_at as newest_original_at,
+            d.original_url as newest_original_url,
+            d.days_since_original as days_since_original,
+            d.window_posts as window_posts,
+            d.window_reposts as window_reposts,
+            d.window_unflagged as window_unflagged,
+            case when d.covering_collect_date is not null then jsonb_build_object(
+                'collect_date', d.covering_collect_date, 'url', d.covering_url) end as covering_fetch,
+            d.fetch_status as fetch_status
+    ) as ev
 )
 
 select * from m_l1__account__no_original

