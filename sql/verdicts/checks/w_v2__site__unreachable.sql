@@ -195,11 +195,15 @@ per_site as (
         sum(case when d.probes < b.min_per_day then greatest(b.min_per_day, d.busiest) - d.probes else 0 end)::int
             as top_up,
         array_agg(to_char(d.day, 'YYYY-MM-DD') order by d.day) filter (where d.probes < b.min_per_day) as short_days,
-        jsonb_agg(jsonb_build_object('day', to_char(d.day, 'YYYY-MM-DD'), 'probes', d.probes,
-                                     'failures', d.failures, 'blocked', d.blocked,
-                                     'control_failed', d.control_failed) order by d.day) as daily
+        jsonb_agg(to_jsonb(dd) order by d.day) as daily
     from daily_with_busiest as d
     cross join bounds as b
+    -- a day's object: keys are these columns' names (to_jsonb of a row costs about a third less than
+    -- jsonb_build_object of its pairs)
+    cross join lateral (
+        select to_char(d.day, 'YYYY-MM-DD') as day, d.probes as probes, d.failures as failures,
+               d.blocked as blocked, d.control_failed as control_failed
+    ) as dd
     group by d.site_id
 ),
 
@@ -277,14 +281,15 @@ failed_probes as (
 failed as (
     select
         f.site_id,
-        jsonb_agg(jsonb_build_object(
-            'at', to_char(f.probed_at at time zone b.tz, 'YYYY-MM-DD"T"HH24:MI:SS"+08:00"'),
-            'url', f.url, 'status', f.status_code, 'error_class', f.error_class,
-            'error_detail', f.error_detail, 'latency_ms', f.latency_ms, 'source', r.source)
-            order by f.probed_at) as failed_probes
+        jsonb_agg(to_jsonb(fp) order by f.probed_at) as failed_probes
     from failed_probes as f
     cross join bounds as b
     join raw.probe__rounds as r on r.round_id = f.round_id
+    cross join lateral (
+        select to_char(f.probed_at at time zone b.tz, 'YYYY-MM-DD"T"HH24:MI:SS"+08:00"') as at, f.url as url,
+               f.status_code as status, f.error_class as error_class, f.error_detail as error_detail,
+               f.latency_ms as latency_ms, r.source as source
+    ) as fp
     group by f.site_id
 ),
 
