@@ -144,3 +144,18 @@ def test_wv2_on_the_table_equals_wv2_probe_by_probe(db_url, tmp_path, timeout_s)
         assert sum(d["probes"] for d in ev["daily"]) == e["probes"]
         if got[site_id].status != "pass":  # every failed probe listed, whether it opened too late or not at all
             assert len(ev["failed_probes"]) == e["failures"], site_id
+
+
+def test_a_rebuild_writes_the_rows_in_day_order(db_url, tmp_path):
+    """W-V2 reads a week of a quarter's rows: after a rebuild (a restore, or the migration that made
+    the table) a day's rows lie together, in key order, as the rounds of a day leave them."""
+    ids = list(import_sites(db_url, tmp_path, SITES).values())
+    rng = random.Random(5)
+    with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
+        for n in range(60):  # rounds of the week's days, in no order
+            _round(cur, n, ids, rng.choice(WINDOW), rng, True)
+        cur.execute("select staging.rebuild_probe_site_days()")
+        cur.execute("select probe_day, site_id, outcome_class, latency_band from staging.stg_probe__site_days "
+                    "order by ctid")
+        physical = cur.fetchall()
+    assert len({r[0] for r in physical}) == 7 and physical == sorted(physical)
