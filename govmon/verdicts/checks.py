@@ -142,8 +142,10 @@ def build_check_leaf(cur, check: Check, *, profile: Profile, as_of: dt.datetime,
         raise CheckError(f"{check.name}: columns {names} != {COLUMNS}")
     key = {"run_id": run_id, "check_name": check.name}
     cur.execute(f"drop table if exists {table}")
+    # not autovacuumed while the computation runs (see compute._attach, which turns it on again)
     cur.execute(f"create table {table} (like verdicts.check_results including defaults including constraints, "
-                f"check (run_id = %(run_id)s and check_name = %(check_name)s))", key)
+                f"check (run_id = %(run_id)s and check_name = %(check_name)s)) with (autovacuum_enabled = false)",
+                key)
     try:
         cur.execute("savepoint leaf")
         cur.execute(

@@ -218,7 +218,7 @@ def _build_entities(cur, table: str, run_id: int) -> None:
     believes empty, its joins would loop row by row)."""
     cur.execute(f"drop table if exists {table}")
     cur.execute(f"create table {table} (like verdicts.run_entities including defaults including constraints, "
-                f"check (run_id = %(run_id)s))", {"run_id": run_id})
+                f"check (run_id = %(run_id)s)) with (autovacuum_enabled = false)", {"run_id": run_id})
     cur.execute(f"insert into {table} ({ENTITY_COLUMNS}) {SNAPSHOT_ENTITIES_SQL}", {"run_id": run_id})
     cur.execute(f"alter table {table} add primary key (run_id, entity_type, entity_id)")
     cur.execute(f"create index on {table} (run_id, region_code)")
@@ -246,15 +246,20 @@ def _attach(cur, run_id: int, name: str, checks: list[Check], built: dict[str, L
     """The checks' leaves become the run's partition of ``verdicts.check_results``, and the registry
     snapshot its partition of ``verdicts.run_entities``, each in place of the run's earlier one.
     Every table carries a constraint naming its run (and check), so attaching reads no row; dropping
-    an earlier partition locks its parent table until commit."""
+    an earlier partition locks its parent table until commit. The workers built the tables with
+    autovacuum off: committed while other checks still ran, each would otherwise be vacuumed and
+    analyzed beside them (a table of 140,000 fresh rows crosses autovacuum's insert threshold),
+    taking a core from the checks. It is turned on here, so that it runs after the commit."""
     cur.execute(f"create table verdicts_parts.{name} (like verdicts.check_results including defaults "
                 f"including constraints including indexes) partition by list (check_name)")
     for index, check in enumerate(checks):
         leaf = _leaf(name, index)
+        cur.execute(f"alter table verdicts_scratch.{leaf} reset (autovacuum_enabled)")
         cur.execute(f"alter table verdicts_scratch.{leaf} set schema verdicts_parts")
         cur.execute(f"alter table verdicts_parts.{name} attach partition verdicts_parts.{leaf} for values in (%s)",
                     (check.name,))
     _swap_run_partition(cur, "verdicts.check_results", run_id, f"verdicts_parts.{name}")
+    cur.execute(f"alter table verdicts_scratch.{name}_entities reset (autovacuum_enabled)")
     cur.execute(f"alter table verdicts_scratch.{name}_entities set schema verdicts_parts")
     _swap_run_partition(cur, "verdicts.run_entities", run_id, f"verdicts_parts.{name}_entities")
     cur.executemany(

@@ -269,6 +269,19 @@ def test_recompute_is_idempotent_and_recheck_is_kept(world):
         assert cur.fetchone()[0] == "合格"
 
 
+def test_attached_partitions_are_autovacuumed_again(world):
+    """The workers build their tables with autovacuum off (so that it does not run beside the other
+    checks); attached, every one of the run's tables has it on again."""
+    first = run(world)
+    with psycopg2.connect(world["url"]) as conn, conn.cursor() as cur:
+        cur.execute("select c.oid::regclass::text, c.reloptions from pg_class c "
+                    "where c.relnamespace = 'verdicts_parts'::regnamespace and c.relkind = 'r' "
+                    "and c.relname like %s", (f"cr{first.run_id}\\_%",))
+        tables = cur.fetchall()
+    assert len(tables) == len(INDICATORS) + 1  # a leaf per check and the registry snapshot
+    assert [t for t in tables if t[1]] == []
+
+
 def test_deleting_a_run_deletes_its_rows_and_only_its_rows(world):
     url, s = world["url"], world["site"]
     fake(url, "site", s(1), "W-V2", "fail", "监测时间点无法访问")
