@@ -27,6 +27,8 @@ _LOCK_KEY = 0x60F3_0006
 
 ENTITY_COLUMNS = ("run_id, entity_type, entity_id, name, code, region_code, organizer, kind, platform, "
                   "account_type, url")
+VERDICT_COLUMNS = "run_id, entity_type, entity_id, verdict, score, problems, vetoes, unknown_reasons, pending_review, " \
+                  "unverified"
 
 # the registry as this run judges it
 SNAPSHOT_ENTITIES_SQL = """
@@ -73,11 +75,13 @@ def compute(quarter: Quarter | str, *, as_of: dt.datetime, profile: Profile | st
     checks then run concurrently on ``workers`` connections (``GOVMON_VERDICT_WORKERS``, default 2)
     that all import that snapshot, so every check and the registry snapshot see the same data; each
     builds its results as a table shaped as a leaf partition of ``verdicts.check_results``,
-    validated and indexed there (:func:`build_check_leaf`), and the registry snapshot likewise for
-    ``verdicts.run_entities``. The transaction then attaches them as the run's partitions (dropping
-    the run's earlier ones, if any: nothing is copied), queues what
-    needs review, rolls up, publishes and commits: nothing of a failed computation is visible, and
-    whatever the workers built for it is dropped."""
+    validated and indexed there (:func:`build_check_leaf`), the registry snapshot likewise for
+    ``verdicts.run_entities``, and every entity's verdict as the roll-up gives it when nothing is
+    found for ``verdicts.run_verdicts``. The transaction then attaches them as the run's partitions
+    (dropping the run's earlier ones, if any: nothing is copied), queues what needs review, rolls up
+    the entities with a finding over their verdicts (:func:`_rollup_findings`), publishes and
+    commits: nothing of a failed computation is visible, and whatever the workers built for it is
+    dropped."""
     quarter = Quarter.parse(quarter) if isinstance(quarter, str) else quarter
     profile = profile if isinstance(profile, Profile) else load_profile(profile)
     checks = discover_checks(checks_dir)
@@ -112,22 +116,22 @@ def compute(quarter: Quarter | str, *, as_of: dt.datetime, profile: Profile | st
             )
             run_id, attempt = cur.fetchone()
             expected = _expected_seconds(cur)  # before this run's own timings are cleared
-            # (its earlier check results and registry snapshot are partitions, replaced in _attach)
-            for table in ("run_verdicts", "run_checks"):
-                cur.execute(f"delete from verdicts.{table} where run_id = %s", (run_id,))
+            # (its earlier check results, registry snapshot and verdicts are partitions, replaced whole)
+            cur.execute("delete from verdicts.run_checks where run_id = %s", (run_id,))
             _drop_scratch(cur, run_id)  # left by a computation of this run that was killed
             cur.execute("select pg_export_snapshot()")
             snapshot = cur.fetchone()[0]
             lap("start")
             name = f"cr{run_id}_{attempt}"
+            pass_score = profile.get("scoring.pass_score")
             built = _build_concurrently(url, snapshot, run_id, name, checks, profile, as_of, workers, timings,
-                                        expected)
+                                        expected, pass_score)
             lap("checks")
             _attach(cur, run_id, name, checks, built, timings)
             lap("attach")
             _queue_reviews(cur, run_id, str(quarter))
             lap("review queue")
-            _rollup(cur, run_id, profile.get("scoring.pass_score"))
+            _rollup_findings(cur, run_id, f"verdicts_scratch.{name}_verdicts", pass_score)
             lap("roll-up")
             cur.execute("update verdicts.runs set status = 'computed', computed_at = now() where run_id = %s", (run_id,))
             if publish:
@@ -167,15 +171,19 @@ def _leaf(name: str, index: int) -> str:
 
 def _build_concurrently(url: str, snapshot: str, run_id: int, name: str, checks: list[Check], profile: Profile,
                         as_of: dt.datetime, workers: int, timings: dict[str, float],
-                        expected: dict[str, float]) -> dict[str, LeafStats]:
-    """Every check as a leaf table ``verdicts_scratch.<name>_<nnn>``, and the registry snapshot as
-    ``verdicts_scratch.<name>_entities`` (:func:`_build_entities`), on ``workers`` connections
-    sharing the exported snapshot: the snapshot first, then the checks longest first by
-    ``expected`` seconds. Returns each check's :class:`LeafStats`."""
+                        expected: dict[str, float], pass_score) -> dict[str, LeafStats]:
+    """Every check as a leaf table ``verdicts_scratch.<name>_<nnn>``, the registry snapshot as
+    ``verdicts_scratch.<name>_entities`` (:func:`_build_entities`) and the verdicts the roll-up gives
+    when nothing is found as ``verdicts_scratch.<name>_verdicts`` (:func:`_build_verdict_defaults`),
+    on ``workers`` connections sharing the exported snapshot: those two first, then the checks
+    longest first by ``expected`` seconds. Returns each check's :class:`LeafStats`."""
     built: dict[str, LeafStats] = {}
 
     def entities(cur) -> None:
         _build_entities(cur, f"verdicts_scratch.{name}_entities", run_id)
+
+    def verdict_defaults(cur) -> None:
+        _build_verdict_defaults(cur, f"verdicts_scratch.{name}_verdicts", run_id, pass_score)
 
     def check_leaf(cur, index: int, check: Check) -> None:
         built[check.name] = build_check_leaf(cur, check, profile=profile, as_of=as_of, run_id=run_id,
@@ -194,10 +202,10 @@ def _build_concurrently(url: str, snapshot: str, run_id: int, name: str, checks:
             conn.close()
         timings[label] = time.monotonic() - started
 
-    # the snapshot first (it is quick, and needed here early); then the checks longest first, so that
-    # the workers end together
+    # the two quick ones first; then the checks longest first, so that the workers end together
     order = _longest_first(checks, expected)
-    jobs = [("entities", entities)] + [(c.name, lambda cur, i=i, c=c: check_leaf(cur, i, c)) for i, c in order]
+    jobs = [("entities", entities), ("verdict defaults", verdict_defaults)]
+    jobs += [(c.name, lambda cur, i=i, c=c: check_leaf(cur, i, c)) for i, c in order]
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="govmon-check") as pool:
         futures = [pool.submit(task, label, work) for label, work in jobs]
         try:
@@ -223,6 +231,18 @@ def _build_entities(cur, table: str, run_id: int) -> None:
     cur.execute(f"alter table {table} add primary key (run_id, entity_type, entity_id)")
     cur.execute(f"create index on {table} (run_id, region_code)")
     cur.execute(f"analyze {table}")
+
+
+def _build_verdict_defaults(cur, table: str, run_id: int, pass_score) -> None:
+    """Every entity's verdict as the roll-up gives it when no check finds anything (its 'defaults'
+    phase), as a table shaped as the run's partition of ``verdicts.run_verdicts``, with its key. After
+    the checks, :func:`_rollup_findings` writes the entities with a finding over it."""
+    cur.execute(f"drop table if exists {table}")
+    cur.execute(f"create table {table} (like verdicts.run_verdicts including defaults including constraints, "
+                f"check (run_id = %(run_id)s)) with (autovacuum_enabled = false)", {"run_id": run_id})
+    cur.execute(f"insert into {table} ({VERDICT_COLUMNS}) {ROLLUP_SQL.read_text(encoding='utf-8')}",
+                {"run_id": run_id, "pass_score": pass_score, "phase": "defaults"})
+    cur.execute(f"alter table {table} add primary key (run_id, entity_type, entity_id)")
 
 
 def _expected_seconds(cur) -> dict[str, float]:
@@ -288,8 +308,28 @@ def _session_settings(cur) -> None:
 
 
 def _rollup(cur, run_id: int, pass_score) -> None:
+    """Every verdict of the run again, from its results and the review decisions."""
     cur.execute("delete from verdicts.run_verdicts where run_id = %s", (run_id,))
-    cur.execute(ROLLUP_SQL.read_text(encoding="utf-8"), {"run_id": run_id, "pass_score": pass_score})
+    cur.execute(f"insert into verdicts.run_verdicts ({VERDICT_COLUMNS}) {ROLLUP_SQL.read_text(encoding='utf-8')}",
+                {"run_id": run_id, "pass_score": pass_score, "phase": "all"})
+
+
+def _rollup_findings(cur, run_id: int, table: str, pass_score) -> None:
+    """The roll-up of the entities whose verdict the checks (or the reviewers) can have changed,
+    written over their rows in the run's verdicts built beside the checks (``table``), which then
+    become the run's partition of ``verdicts.run_verdicts`` in place of its earlier one."""
+    cur.execute(
+        f"""
+        insert into {table} ({VERDICT_COLUMNS}) {ROLLUP_SQL.read_text(encoding='utf-8')}
+        on conflict (run_id, entity_type, entity_id) do update set
+            verdict = excluded.verdict, score = excluded.score, problems = excluded.problems,
+            vetoes = excluded.vetoes, unknown_reasons = excluded.unknown_reasons,
+            pending_review = excluded.pending_review, unverified = excluded.unverified
+        """,
+        {"run_id": run_id, "pass_score": pass_score, "phase": "findings"})
+    cur.execute(f"alter table {table} reset (autovacuum_enabled)")
+    cur.execute(f"alter table {table} set schema verdicts_parts")
+    _swap_run_partition(cur, "verdicts.run_verdicts", run_id, f"verdicts_parts.{table.split('.', 1)[1]}")
 
 
 def rollup_published(cur, quarter: str) -> int | None:

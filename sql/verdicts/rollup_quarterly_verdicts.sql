@@ -1,5 +1,6 @@
 -- one row per site and account a run judged (verdicts.run_entities); from verdicts.check_results, the review
--- decisions of the run's quarter and verdicts.indicators. Params: %(run_id)s, %(pass_score)s.
+-- decisions of the run's quarter and verdicts.indicators. Params: %(run_id)s, %(pass_score)s, %(phase)s.
+-- A SELECT of verdicts.run_verdicts' columns; govmon/verdicts/compute.py writes its rows.
 --
 -- Review decisions apply per (entity, indicator): 排除 turns a machine finding into a pass (it never
 -- counts again for that quarter); 确认 makes it a fail — a suspected finding ('review'), or a
@@ -19,6 +20,17 @@
 -- aggregated per entity. That every entity had a veto input is known from verdicts.run_checks
 -- (a veto-kind check that judged every entity of its kind); the rows are counted only for the kinds
 -- of entity no such check covered.
+--
+-- Phases (%(phase)s), so that the rows of the entities nothing was found about, nearly all of them,
+-- are written while the checks run (migration 0020):
+--   'all'       every entity of the run, from everything above (a roll-up again after review)
+--   'defaults'  every entity the run will judge (registry.inspected_*, in the run's snapshot), as
+--               the roll-up gives it when no check found anything and every kind had a veto check
+--               judge it in full: no result, no decision is read
+--   'findings'  after the checks: only the entities whose verdict can differ from that, those with
+--               a result that can change a verdict, and every entity of a kind no veto-kind check
+--               judged in full; written over their 'defaults' rows
+-- 'defaults' then 'findings' give the same rows as 'all' (tests/verdicts/test_rollup.py).
 
 with run as (
     select run_id, quarter from verdicts.runs where run_id = %(run_id)s
@@ -28,7 +40,7 @@ decisions as (
     select cr.entity_type, cr.entity_id, cr.indicator, cr.decision, cr.source, cr.problem, cr.evidence
     from verdicts.current_review cr
     join run on run.quarter = cr.quarter
-    where cr.decision is not null
+    where cr.decision is not null and %(phase)s <> 'defaults'
 ),
 
 -- the results that can change a verdict: those that are not passes (each check's partial index of
@@ -37,16 +49,22 @@ decisions as (
 machine_rows as (
     select r.*
     from verdicts.check_results r
-    where r.run_id = %(run_id)s and r.status <> 'pass'
+    where r.run_id = %(run_id)s and r.status <> 'pass' and %(phase)s <> 'defaults'
     union all
     select r.*
     from (select distinct entity_type, entity_id, indicator from decisions where decision = '确认') d
-    join verdicts.run_checks rc
-        on rc.run_id = %(run_id)s and rc.indicator = d.indicator and rc.entity_type = d.entity_type
-    join verdicts.check_results r
-        on r.run_id = rc.run_id and r.check_name = rc.check_name
-       and r.entity_type = d.entity_type and r.entity_id = d.entity_id
-    where r.status = 'pass'
+    -- driven by the decisions (a lateral: never a pass over the run's results, whatever the
+    -- planner believes of the fresh partitions' sizes)
+    cross join lateral (
+        select r.*
+        from verdicts.run_checks rc
+        join verdicts.check_results r
+            on r.run_id = rc.run_id and r.check_name = rc.check_name
+           and r.entity_type = d.entity_type and r.entity_id = d.entity_id
+        where rc.run_id = %(run_id)s and rc.indicator = d.indicator and rc.entity_type = d.entity_type
+          and r.status = 'pass'
+        offset 0  -- kept apart: not flattened into a join the planner may start from the results
+    ) as r
 ),
 
 machine as (
@@ -103,11 +121,26 @@ deducted as (
 ),
 
 -- the kinds of entity a veto-kind check judged in full: every such entity had a veto input
+-- (taken as both kinds for the defaults)
 covered_kinds as (
     select distinct rc.entity_type
     from verdicts.run_checks rc
     join verdicts.indicators i using (indicator)
-    where rc.run_id = %(run_id)s and rc.covers_all and i.kind in ('veto', 'fail')
+    where rc.run_id = %(run_id)s and rc.covers_all and i.kind in ('veto', 'fail') and %(phase)s <> 'defaults'
+    union
+    select k.entity_type from (values ('site'), ('account')) as k (entity_type) where %(phase)s = 'defaults'
+),
+
+-- the entities the run judges: its registry snapshot; for the defaults, the registry the snapshot
+-- is made of (the run's own is not attached yet)
+entities as (
+    select e.entity_type, e.entity_id
+    from verdicts.run_entities e
+    where e.run_id = %(run_id)s and %(phase)s <> 'defaults'
+    union all
+    select 'site', s.site_id from registry.inspected_sites s where %(phase)s = 'defaults'
+    union all
+    select 'account', a.account_id from registry.inspected_accounts a where %(phase)s = 'defaults'
 ),
 
 -- the other kinds' entities with a veto input, counted from the rows. The last condition refers to
@@ -119,8 +152,7 @@ veto_counted as (
     join verdicts.indicators i using (indicator)
     where r.run_id = %(run_id)s and i.kind in ('veto', 'fail')
       and r.entity_type not in (select entity_type from covered_kinds)
-      and exists (select from verdicts.run_entities e
-                  where e.run_id = %(run_id)s and e.entity_type not in (select entity_type from covered_kinds))
+      and exists (select from entities e where e.entity_type not in (select entity_type from covered_kinds))
 ),
 
 -- per entity, over the results that can change its verdict: the flags and the words
@@ -152,11 +184,13 @@ judged as (
            coalesce(p.unknown_reasons, '{}') as unknown_reasons,
            coalesce(p.pending_review, '{}') as pending_review,
            coalesce(p.unverified, '{}') as unverified
-    from verdicts.run_entities e
+    from entities e
     left join per_entity p using (entity_type, entity_id)
     left join deducted dd using (entity_type, entity_id)
     left join veto_counted vc using (entity_type, entity_id)
-    where e.run_id = %(run_id)s
+    -- (the deductions come from the results: an entity with points has a per_entity row)
+    where %(phase)s <> 'findings' or p.entity_id is not null
+       or e.entity_type not in (select entity_type from covered_kinds)
 ),
 
 rollup_quarterly_verdicts as (
@@ -178,6 +212,4 @@ rollup_quarterly_verdicts as (
     from judged j
 )
 
-insert into verdicts.run_verdicts (run_id, entity_type, entity_id, verdict, score, problems, vetoes,
-                                   unknown_reasons, pending_review, unverified)
 select * from rollup_quarterly_verdicts

@@ -55,7 +55,8 @@ def test_badly_named_migration_is_refused(tmp_path):
 
 
 def test_check_results_of_earlier_runs_move_into_partitions(make_db, tmp_path):
-    """0013 partitions verdicts.check_results by run, and 0016 verdicts.run_entities: a database
+    """0013 partitions verdicts.check_results by run, 0016 verdicts.run_entities and 0020
+    verdicts.run_verdicts: a database
     computed before them keeps every row, each run in its own partitions, with what each check
     covered, and the views over them still read; deleting a run drops its partitions."""
     url = make_db(migrated=False)
@@ -77,6 +78,8 @@ def test_check_results_of_earlier_runs_move_into_partitions(make_db, tmp_path):
                         "status, evidence) select %s, 'm_v2__account__not_updated', 'account', g, 'M-V2', 'pass', "
                         "jsonb_build_object('days_since_post', g) from generate_series(1, %s) g",
                         (run_id, 3 if run_id == 1 else 2))
+            cur.execute("insert into verdicts.run_verdicts (run_id, entity_type, entity_id, verdict) "
+                        "select %s, 'account', g, '合格' from generate_series(1, 3) g", (run_id,))
         cur.execute("insert into verdicts.published (quarter, run_id) values ('2026Q3', 1)")
     db.migrate(url)
     with psycopg2.connect(url) as conn, conn.cursor() as cur:
@@ -101,10 +104,20 @@ def test_check_results_of_earlier_runs_move_into_partitions(make_db, tmp_path):
         cur.execute("select run_id, partition::text from verdicts.run_checks, "
                     "lateral verdicts.run_partitions(run_id, 'verdicts.run_entities') order by 1")
         assert cur.fetchall() == [(1, "verdicts_parts.cr1_m_entities"), (2, "verdicts_parts.cr2_m_entities")]
-        cur.execute("select count(*) from verdicts.entity_verdicts")  # the view over it reads
-        assert cur.fetchone() == (0,)
+        # 0020: the verdicts too, and the views over them made again
+        cur.execute("select relkind from pg_class where oid = 'verdicts.run_verdicts'::regclass")
+        assert cur.fetchone() == ("p",)
+        cur.execute("select run_id, partition::text from verdicts.run_checks, "
+                    "lateral verdicts.run_partitions(run_id, 'verdicts.run_verdicts') order by 1")
+        assert cur.fetchall() == [(1, "verdicts_parts.cr1_m_verdicts"), (2, "verdicts_parts.cr2_m_verdicts")]
+        cur.execute("select run_id, verdict, count(*), min(name) from verdicts.entity_verdicts group by 1, 2 order by 1")
+        assert cur.fetchall() == [(1, "合格", 3, "号1"), (2, "合格", 3, "号1")]  # the views over them read
+        cur.execute("select count(*) from verdicts.fct_quarterly_verdicts")  # the published run's
+        assert cur.fetchone() == (3,)
         cur.execute("delete from verdicts.runs where run_id = 2")
         cur.execute("select run_id, count(*) from verdicts.run_entities group by 1")
+        assert cur.fetchall() == [(1, 3)]
+        cur.execute("select run_id, count(*) from verdicts.run_verdicts group by 1")
         assert cur.fetchall() == [(1, 3)]
         cur.execute("select count(*) from pg_tables where schemaname = 'verdicts_parts' and tablename like 'cr2%'")
         assert cur.fetchone() == (0,)

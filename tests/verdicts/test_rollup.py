@@ -19,7 +19,7 @@ from govmon.profiles import load_profile
 from govmon.quarters import TZ, Quarter
 from govmon.registry import import_registry
 from govmon.verdicts import export, review
-from govmon.verdicts.compute import compute
+from govmon.verdicts.compute import ROLLUP_SQL, compute
 
 AS_OF = dt.datetime(2026, 9, 30, 23, 59, tzinfo=TZ)
 Q = Quarter(2026, 3)
@@ -159,6 +159,71 @@ def test_an_entity_no_veto_check_judged_is_never_silently_passed(world, tmp_path
                                   ("w_v2__site__even", 6, False)]
 
 
+def _verdict_rows(url, run_id):
+    """The run's verdicts as written (defaults beside the checks, then the findings over them), and as
+    the roll-up gives them over everything at once (its 'all' phase), in a transaction rolled back."""
+    with psycopg2.connect(url) as conn, conn.cursor() as cur:
+        cur.execute("select * from verdicts.run_verdicts where run_id = %s order by entity_type, entity_id", (run_id,))
+        written = cur.fetchall()
+        cur.execute("select profile -> 'scoring' ->> 'pass_score' from verdicts.runs where run_id = %s", (run_id,))
+        pass_score = float(cur.fetchone()[0])
+        cur.execute(f"select * from ({ROLLUP_SQL.read_text(encoding='utf-8')}) as v order by entity_type, entity_id",
+                    {"run_id": run_id, "pass_score": pass_score, "phase": "all"})
+        whole = cur.fetchall()
+    return written, whole
+
+
+def test_verdicts_written_in_two_phases_equal_the_roll_up_over_everything(world, tmp_path):
+    """The worker writes every entity's verdict as if nothing were found; after the checks only the
+    entities with a finding, or of a kind no veto check judged in full, are rolled up again over
+    them. The result equals the roll-up over everything: with every status, deductions, reviewers'
+    decisions (a confirmed suspicion, a dismissed fail, a manual finding), partial veto coverage
+    and no checks at all."""
+    url, s, a = world["url"], world["site"], world["account"]
+    fake(url, "site", s(1), "W-V2", "fail", "监测时间点无法访问")
+    fake(url, "site", s(2), "W-V3", "unknown", reason="未采集到首页")
+    fake(url, "site", s(4), "T-D1", "fail", "错链断链多", evidence={"deduction_points": 40.5})
+    fake(url, "site", s(5), "W-D15", "fail", "错链断链多", evidence={"deduction_points": 30})
+    fake(url, "site", s(6), "W-V5", "review", "互动回应差")
+    fake(url, "site", s(7), "W-V5", "review", "互动回应差")
+    fake(url, "site", s(8), "G-F1", "fail", "网站标识码与系统不一致")
+    fake(url, "account", a["biz1"], "N-7", "fail", "搜索不到")
+    first = run(world)
+    written, whole = _verdict_rows(url, first.run_id)
+    assert written == whole and len(written) == 14
+    assert {r[3] for r in written} == {"合格", "不合格", "无法判定", "待审核"}
+
+    items = {(i.code, i.indicator): i for i in review.list_items("2026Q3", url=url)}
+    review.decide(items[("3606000006", "W-V5")].item_id, "确认", "张三", "留言112天未答复", url=url)
+    review.decide(items[("3606000007", "W-V5")].item_id, "排除", "张三", "属于信访渠道", url=url)
+    manual = tmp_path / "review.csv"
+    manual.write_text("标识,指标,突出问题,结论,审核人,证据,说明\n"
+                      "3606000003,W-V1,严重表述错误,确认,王五,http://x/a.html,领导姓名错误\n", encoding="utf-8")
+    review.import_file(manual, "2026Q3", url=url)
+    with psycopg2.connect(url) as conn, conn.cursor() as cur:
+        cur.execute("insert into verdicts.review_items (quarter, entity_type, entity_id, indicator, problem, source) "
+                    "values ('2026Q3', 'site', %s, 'W-V2', '监测时间点无法访问', 'machine') returning item_id", (s(1),))
+        dismissed = cur.fetchone()[0]
+    review.decide(dismissed, "排除", "李四", "监测点网络故障", url=url)
+    again = run(world)  # computed again with the decisions in place
+    written, whole = _verdict_rows(url, again.run_id)
+    assert written == whole
+    by_site = {r[2]: r[3] for r in written if r[1] == "site"}
+    assert (by_site[s(1)], by_site[s(3)], by_site[s(6)], by_site[s(7)]) == ("合格", "不合格", "不合格", "合格")
+
+    partial = tmp_path / "partial_checks"
+    partial.mkdir()
+    (partial / "w_v2__site__even.sql").write_text(_check_sql("W-V2", "site") + "where mod(e.site_id, 2) = 0\n")
+    (partial / "n_7__account__all.sql").write_text(_check_sql("N-7", "account"))
+    empty = tmp_path / "no_checks"
+    empty.mkdir()
+    for n, checks in enumerate((partial, empty), start=1):
+        result = compute(Q, as_of=AS_OF + dt.timedelta(days=n), url=url, checks_dir=checks, kind="recheck",
+                         publish=False)
+        written, whole = _verdict_rows(url, result.run_id)
+        assert written == whole and {r[3] for r in written} >= {"无法判定"}, checks.name
+
+
 def test_review_confirm_dismiss_and_history(world):
     url, s = world["url"], world["site"]
     fake(url, "site", s(6), "W-V5", "review", "互动回应差")
@@ -278,7 +343,7 @@ def test_attached_partitions_are_autovacuumed_again(world):
                     "where c.relnamespace = 'verdicts_parts'::regnamespace and c.relkind = 'r' "
                     "and c.relname like %s", (f"cr{first.run_id}\\_%",))
         tables = cur.fetchall()
-    assert len(tables) == len(INDICATORS) + 1  # a leaf per check and the registry snapshot
+    assert len(tables) == len(INDICATORS) + 2  # a leaf per check, the registry snapshot and the verdicts
     assert [t for t in tables if t[1]] == []
 
 
