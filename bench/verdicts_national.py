@@ -16,7 +16,9 @@ identity. Then, in the same run:
   publication.
 
 It prints both times and their ratio (goal ≤ 3), then what keeping the per-day probe counts that W-V2
-reads (staging.stg_probe__site_days, kept by triggers as probes land) costs a probe round's COPY.
+reads (staging.stg_probe__site_days, kept by triggers as probes land) costs a probe round's COPY, and
+what keeping each column's newest date that W-V4 reads (staging.stg_gov_site__column_newest, kept by
+triggers as crawls land) costs the COPY of a crawl shard's list items.
 The data is made with set-based SQL (generate_series) so that building it does not dominate the run.
 """
 
@@ -248,6 +250,42 @@ def load_overhead(url: str, a, repeats: int = 5) -> tuple[float, float]:
         conn.close()
 
 
+def crawl_load_overhead(url: str, a, sites: int = 1_000, repeats: int = 3) -> tuple[int, float, float]:
+    """What keeping staging.stg_gov_site__column_newest costs a crawl's load: the median seconds to
+    COPY the list items of a shard of ``sites`` sites (as many items per site as the benchmark's
+    crawl), as a crawl run of their own, with the triggers and without, each in a transaction rolled
+    back. Returns (items, with, without)."""
+    per_site = max(1, a.column_items // a.sites)
+    conn = psycopg2.connect(url)
+    try:
+        with conn.cursor() as cur:
+            buf = io.StringIO()
+            cur.copy_expert(cur.mogrify("""
+                copy (select 999999, s, 'http://site' || s || '.gov.cn/col/' || (1 + n %% 30) || '/',
+                             'http://site' || s || '.gov.cn/col/' || (1 + n %% 30) || '/art' || n || '.html',
+                             'http://site' || s || '.gov.cn/col/' || (1 + n %% 30) || '/', 1, n, '标题', '',
+                             (%(as_of)s::timestamptz at time zone 'Asia/Shanghai')::date - (n %% 40), true
+                      from generate_series(1, %(sites)s) s, generate_series(1, %(per_site)s) n) to stdout""",
+                {"as_of": a.as_of, "sites": sites, "per_site": per_site}).decode(), buf)
+            conn.rollback()
+            items = buf.getvalue().count("\n")
+            times: dict[bool, list[float]] = {True: [], False: []}
+            for _ in range(repeats):
+                for trigger in (True, False):
+                    if not trigger:
+                        cur.execute("alter table raw.gov_site__list_items disable trigger column_newest_insert")
+                    buf.seek(0)
+                    start = time.monotonic()
+                    cur.copy_expert("copy raw.gov_site__list_items (crawl_run_id, site_id, column_url, item_url, "
+                                    "list_url, page_no, position, title, date_text, list_date, year_shown) from stdin",
+                                    buf)
+                    times[trigger].append(time.monotonic() - start)
+                    conn.rollback()
+            return items, statistics.median(times[True]), statistics.median(times[False])
+    finally:
+        conn.close()
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sites", type=int, default=14_000)
@@ -308,6 +346,9 @@ def main() -> int:
         with_trigger, without = load_overhead(url, a)
         print(f"a probe round's COPY ({a.sites} probes), median of 5: {with_trigger:.3f} s keeping the per-day "
               f"counts, {without:.3f} s without ({with_trigger / without:.2f}×)")
+        items, with_trigger, without = crawl_load_overhead(url, a)
+        print(f"a crawl shard's list items COPY (1000 sites, {items} items), median of 3: {with_trigger:.3f} s "
+              f"keeping each column's newest date, {without:.3f} s without ({with_trigger / without:.2f}×)")
     finally:
         if not (a.keep or a.reuse):
             with admin.cursor() as cur:

@@ -33,7 +33,7 @@ words as (
 ),
 
 accounts as (
-    select * from registry.inspected_accounts
+    select account_id from registry.inspected_accounts  -- read more than once: kept narrow
 ),
 
 -- each account's newest public original post dated on or before as_of's date: one walk down the

@@ -20,7 +20,7 @@ with params as (
 ),
 
 accounts as (
-    select * from registry.inspected_accounts
+    select account_id from registry.inspected_accounts  -- read more than once: kept narrow
 ),
 
 -- each account's newest public post dated on or before as_of's date: one descent of the index
