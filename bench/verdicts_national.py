@@ -219,71 +219,64 @@ def scan_all(url: str) -> tuple[float, dict[str, int]]:
         return time.monotonic() - start, counts
 
 
-def load_overhead(url: str, a, repeats: int = 5) -> tuple[float, float]:
-    """What keeping staging.stg_probe__site_days costs a probe round: the median seconds to COPY one
-    round (a probe of every site, on the 监测时间点's day, so it adds to rows already there) with its
-    trigger and without, each in a transaction rolled back. Returns (with, without)."""
+def _copy_overhead(url: str, source: str, params: dict, target: str, trigger: str,
+                   repeats: int) -> tuple[int, float, float]:
+    """The median seconds to COPY the rows of ``source`` (a query) into ``target`` (a table with its
+    column list) with its insert ``trigger`` and without, each in a transaction rolled back. Returns
+    (rows, with, without)."""
     conn = psycopg2.connect(url)
     try:
         with conn.cursor() as cur:
             buf = io.StringIO()
-            cur.copy_expert(cur.mogrify("""
-                copy (select 'bench:overhead', i, %(at)s::timestamptz - interval '30 minutes',
-                             'http://site' || i || '.gov.cn/', true, 200,
-                             200 + abs(hashint4(i # hashtext('bench:overhead'))) %% 3000, 30000
-                      from generate_series(1, %(sites)s) i) to stdout""", {"at": a.as_of, "sites": a.sites}).decode(),
-                buf)
+            cur.copy_expert(cur.mogrify(f"copy ({source}) to stdout", params).decode(), buf)
             conn.rollback()
+            rows = buf.getvalue().count("\n")
+            table = target.split(" ", 1)[0]
             times: dict[bool, list[float]] = {True: [], False: []}
             for _ in range(repeats):
-                for trigger in (True, False):
-                    if not trigger:
-                        cur.execute("alter table raw.probe__probes disable trigger probe_site_days_insert")
+                for enabled in (True, False):
+                    if not enabled:
+                        cur.execute(f"alter table {table} disable trigger {trigger}")
                     buf.seek(0)
                     start = time.monotonic()
-                    cur.copy_expert("copy raw.probe__probes (round_id, site_id, probed_at, url, ok, status_code, "
-                                    "latency_ms, bytes) from stdin", buf)
-                    times[trigger].append(time.monotonic() - start)
+                    cur.copy_expert(f"copy {target} from stdin", buf)
+                    times[enabled].append(time.monotonic() - start)
                     conn.rollback()
-            return statistics.median(times[True]), statistics.median(times[False])
+            return rows, statistics.median(times[True]), statistics.median(times[False])
     finally:
         conn.close()
+
+
+def load_overhead(url: str, a, repeats: int = 5) -> tuple[float, float]:
+    """What keeping staging.stg_probe__site_days costs a probe round: the median seconds to COPY one
+    round (a probe of every site, on the 监测时间点's day, so it adds to rows already there) with its
+    trigger and without. Returns (with, without)."""
+    _, with_trigger, without = _copy_overhead(
+        url,
+        """select 'bench:overhead', i, %(at)s::timestamptz - interval '30 minutes', 'http://site' || i || '.gov.cn/',
+                  true, 200, 200 + abs(hashint4(i # hashtext('bench:overhead'))) %% 3000, 30000
+           from generate_series(1, %(sites)s) i""",
+        {"at": a.as_of, "sites": a.sites},
+        "raw.probe__probes (round_id, site_id, probed_at, url, ok, status_code, latency_ms, bytes)",
+        "probe_site_days_insert", repeats)
+    return with_trigger, without
 
 
 def crawl_load_overhead(url: str, a, sites: int = 1_000, repeats: int = 3) -> tuple[int, float, float]:
     """What keeping staging.stg_gov_site__column_newest costs a crawl's load: the median seconds to
     COPY the list items of a shard of ``sites`` sites (as many items per site as the benchmark's
-    crawl), as a crawl run of their own, with the triggers and without, each in a transaction rolled
-    back. Returns (items, with, without)."""
-    per_site = max(1, a.column_items // a.sites)
-    conn = psycopg2.connect(url)
-    try:
-        with conn.cursor() as cur:
-            buf = io.StringIO()
-            cur.copy_expert(cur.mogrify("""
-                copy (select 999999, s, 'http://site' || s || '.gov.cn/col/' || (1 + n %% 30) || '/',
-                             'http://site' || s || '.gov.cn/col/' || (1 + n %% 30) || '/art' || n || '.html',
-                             'http://site' || s || '.gov.cn/col/' || (1 + n %% 30) || '/', 1, n, '标题', '',
-                             (%(as_of)s::timestamptz at time zone 'Asia/Shanghai')::date - (n %% 40), true
-                      from generate_series(1, %(sites)s) s, generate_series(1, %(per_site)s) n) to stdout""",
-                {"as_of": a.as_of, "sites": sites, "per_site": per_site}).decode(), buf)
-            conn.rollback()
-            items = buf.getvalue().count("\n")
-            times: dict[bool, list[float]] = {True: [], False: []}
-            for _ in range(repeats):
-                for trigger in (True, False):
-                    if not trigger:
-                        cur.execute("alter table raw.gov_site__list_items disable trigger column_newest_insert")
-                    buf.seek(0)
-                    start = time.monotonic()
-                    cur.copy_expert("copy raw.gov_site__list_items (crawl_run_id, site_id, column_url, item_url, "
-                                    "list_url, page_no, position, title, date_text, list_date, year_shown) from stdin",
-                                    buf)
-                    times[trigger].append(time.monotonic() - start)
-                    conn.rollback()
-            return items, statistics.median(times[True]), statistics.median(times[False])
-    finally:
-        conn.close()
+    crawl), as a crawl run of their own, with the triggers and without. Returns (items, with, without)."""
+    return _copy_overhead(
+        url,
+        """select 999999, s, 'http://site' || s || '.gov.cn/col/' || (1 + n %% 30) || '/',
+                  'http://site' || s || '.gov.cn/col/' || (1 + n %% 30) || '/art' || n || '.html',
+                  'http://site' || s || '.gov.cn/col/' || (1 + n %% 30) || '/', 1, n, '标题', '',
+                  (%(as_of)s::timestamptz at time zone 'Asia/Shanghai')::date - (n %% 40), true
+           from generate_series(1, %(sites)s) s, generate_series(1, %(per_site)s) n""",
+        {"as_of": a.as_of, "sites": sites, "per_site": max(1, a.column_items // a.sites)},
+        "raw.gov_site__list_items (crawl_run_id, site_id, column_url, item_url, list_url, page_no, position, title, "
+        "date_text, list_date, year_shown)",
+        "column_newest_insert", repeats)
 
 
 def main() -> int:

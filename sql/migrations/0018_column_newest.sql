@@ -104,38 +104,30 @@ begin
 end;
 $$;
 
--- transition tables allow one event per trigger
-drop trigger if exists column_newest_insert on raw.gov_site__list_items;
-create trigger column_newest_insert after insert on raw.gov_site__list_items
-    referencing new table as new_rows
-    for each statement execute function staging.column_newest_changed();
-drop trigger if exists column_newest_delete on raw.gov_site__list_items;
-create trigger column_newest_delete after delete on raw.gov_site__list_items
-    referencing old table as old_rows
-    for each statement execute function staging.column_newest_changed();
-drop trigger if exists column_newest_update on raw.gov_site__list_items;
-create trigger column_newest_update after update on raw.gov_site__list_items
-    referencing old table as old_rows new table as new_rows
-    for each statement execute function staging.column_newest_changed();
-drop trigger if exists column_newest_truncate on raw.gov_site__list_items;
-create trigger column_newest_truncate after truncate on raw.gov_site__list_items
-    for each statement execute function staging.column_newest_changed();
-
-drop trigger if exists column_newest_insert on raw.gov_site__articles;
-create trigger column_newest_insert after insert on raw.gov_site__articles
-    referencing new table as new_rows
-    for each statement execute function staging.column_newest_changed();
-drop trigger if exists column_newest_delete on raw.gov_site__articles;
-create trigger column_newest_delete after delete on raw.gov_site__articles
-    referencing old table as old_rows
-    for each statement execute function staging.column_newest_changed();
-drop trigger if exists column_newest_update on raw.gov_site__articles;
-create trigger column_newest_update after update on raw.gov_site__articles
-    referencing old table as old_rows new table as new_rows
-    for each statement execute function staging.column_newest_changed();
-drop trigger if exists column_newest_truncate on raw.gov_site__articles;
-create trigger column_newest_truncate after truncate on raw.gov_site__articles
-    for each statement execute function staging.column_newest_changed();
+-- the same four triggers on both tables (transition tables allow one event per trigger)
+do $$
+declare
+    t text;
+begin
+    foreach t in array array['raw.gov_site__list_items', 'raw.gov_site__articles'] loop
+        execute format('drop trigger if exists column_newest_insert on %1$s; '
+                       'create trigger column_newest_insert after insert on %1$s '
+                       'referencing new table as new_rows '
+                       'for each statement execute function staging.column_newest_changed()', t);
+        execute format('drop trigger if exists column_newest_delete on %1$s; '
+                       'create trigger column_newest_delete after delete on %1$s '
+                       'referencing old table as old_rows '
+                       'for each statement execute function staging.column_newest_changed()', t);
+        execute format('drop trigger if exists column_newest_update on %1$s; '
+                       'create trigger column_newest_update after update on %1$s '
+                       'referencing old table as old_rows new table as new_rows '
+                       'for each statement execute function staging.column_newest_changed()', t);
+        execute format('drop trigger if exists column_newest_truncate on %1$s; '
+                       'create trigger column_newest_truncate after truncate on %1$s '
+                       'for each statement execute function staging.column_newest_changed()', t);
+    end loop;
+end;
+$$;
 
 -- the list items already there
 select staging.rebuild_column_newest();
