@@ -27,8 +27,8 @@ _LOCK_KEY = 0x60F3_0006
 
 ENTITY_COLUMNS = ("run_id, entity_type, entity_id, name, code, region_code, organizer, kind, platform, "
                   "account_type, url")
-VERDICT_COLUMNS = "run_id, entity_type, entity_id, verdict, score, problems, vetoes, unknown_reasons, pending_review, " \
-                  "unverified"
+VERDICT_COLUMNS = ("run_id, entity_type, entity_id, verdict, score, problems, vetoes, unknown_reasons, "
+                   "pending_review, unverified")
 
 # the registry as this run judges it
 SNAPSHOT_ENTITIES_SQL = """
