@@ -131,7 +131,7 @@ def compute(quarter: Quarter | str, *, as_of: dt.datetime, profile: Profile | st
             lap("attach")
             _queue_reviews(cur, run_id, str(quarter))
             lap("review queue")
-            _rollup_findings(cur, run_id, f"verdicts_scratch.{name}_verdicts", pass_score)
+            _rollup_findings(cur, run_id, name, pass_score)
             lap("roll-up")
             cur.execute("update verdicts.runs set status = 'computed', computed_at = now() where run_id = %s", (run_id,))
             if publish:
@@ -240,8 +240,7 @@ def _build_verdict_defaults(cur, table: str, run_id: int, pass_score) -> None:
     cur.execute(f"drop table if exists {table}")
     cur.execute(f"create table {table} (like verdicts.run_verdicts including defaults including constraints, "
                 f"check (run_id = %(run_id)s)) with (autovacuum_enabled = false)", {"run_id": run_id})
-    cur.execute(f"insert into {table} ({VERDICT_COLUMNS}) {ROLLUP_SQL.read_text(encoding='utf-8')}",
-                {"run_id": run_id, "pass_score": pass_score, "phase": "defaults"})
+    cur.execute(_insert_verdicts(table), {"run_id": run_id, "pass_score": pass_score, "phase": "defaults"})
     cur.execute(f"alter table {table} add primary key (run_id, entity_type, entity_id)")
 
 
@@ -279,14 +278,20 @@ def _attach(cur, run_id: int, name: str, checks: list[Check], built: dict[str, L
         cur.execute(f"alter table verdicts_parts.{name} attach partition verdicts_parts.{leaf} for values in (%s)",
                     (check.name,))
     _swap_run_partition(cur, "verdicts.check_results", run_id, f"verdicts_parts.{name}")
-    cur.execute(f"alter table verdicts_scratch.{name}_entities reset (autovacuum_enabled)")
-    cur.execute(f"alter table verdicts_scratch.{name}_entities set schema verdicts_parts")
-    _swap_run_partition(cur, "verdicts.run_entities", run_id, f"verdicts_parts.{name}_entities")
+    _attach_built(cur, "verdicts.run_entities", run_id, f"{name}_entities")
     cur.executemany(
         "insert into verdicts.run_checks (run_id, check_name, indicator, entity_type, rows, covers_all, seconds) "
         "values (%s, %s, %s, %s, %s, %s, %s)",
         [(run_id, c.name, c.indicator, c.entity, built[c.name].rows, built[c.name].covers_all,
           round(timings.get(c.name, 0), 3)) for c in checks])
+
+
+def _attach_built(cur, parent: str, run_id: int, table: str) -> None:
+    """A table a worker built (``verdicts_scratch.<table>``) becomes the run's partition of ``parent``:
+    autovacuum on again, moved to ``verdicts_parts``, swapped in for the run's earlier one."""
+    cur.execute(f"alter table verdicts_scratch.{table} reset (autovacuum_enabled)")
+    cur.execute(f"alter table verdicts_scratch.{table} set schema verdicts_parts")
+    _swap_run_partition(cur, parent, run_id, f"verdicts_parts.{table}")
 
 
 def _swap_run_partition(cur, parent: str, run_id: int, table: str) -> None:
@@ -307,29 +312,31 @@ def _session_settings(cur) -> None:
     cur.execute("select set_config('work_mem', %s, true), set_config('jit', 'off', true)", (work_mem,))
 
 
+def _insert_verdicts(table: str) -> str:
+    """The roll-up's rows inserted into ``table`` (params: run_id, pass_score, phase)."""
+    return f"insert into {table} ({VERDICT_COLUMNS}) {ROLLUP_SQL.read_text(encoding='utf-8')}"
+
+
 def _rollup(cur, run_id: int, pass_score) -> None:
     """Every verdict of the run again, from its results and the review decisions."""
     cur.execute("delete from verdicts.run_verdicts where run_id = %s", (run_id,))
-    cur.execute(f"insert into verdicts.run_verdicts ({VERDICT_COLUMNS}) {ROLLUP_SQL.read_text(encoding='utf-8')}",
-                {"run_id": run_id, "pass_score": pass_score, "phase": "all"})
+    cur.execute(_insert_verdicts("verdicts.run_verdicts"), {"run_id": run_id, "pass_score": pass_score, "phase": "all"})
 
 
-def _rollup_findings(cur, run_id: int, table: str, pass_score) -> None:
+def _rollup_findings(cur, run_id: int, name: str, pass_score) -> None:
     """The roll-up of the entities whose verdict the checks (or the reviewers) can have changed,
-    written over their rows in the run's verdicts built beside the checks (``table``), which then
-    become the run's partition of ``verdicts.run_verdicts`` in place of its earlier one."""
+    written over their rows in the run's verdicts built beside the checks
+    (``verdicts_scratch.<name>_verdicts``), which then become the run's partition of
+    ``verdicts.run_verdicts`` in place of its earlier one."""
     cur.execute(
-        f"""
-        insert into {table} ({VERDICT_COLUMNS}) {ROLLUP_SQL.read_text(encoding='utf-8')}
+        _insert_verdicts(f"verdicts_scratch.{name}_verdicts") + """
         on conflict (run_id, entity_type, entity_id) do update set
             verdict = excluded.verdict, score = excluded.score, problems = excluded.problems,
             vetoes = excluded.vetoes, unknown_reasons = excluded.unknown_reasons,
             pending_review = excluded.pending_review, unverified = excluded.unverified
         """,
         {"run_id": run_id, "pass_score": pass_score, "phase": "findings"})
-    cur.execute(f"alter table {table} reset (autovacuum_enabled)")
-    cur.execute(f"alter table {table} set schema verdicts_parts")
-    _swap_run_partition(cur, "verdicts.run_verdicts", run_id, f"verdicts_parts.{table.split('.', 1)[1]}")
+    _attach_built(cur, "verdicts.run_verdicts", run_id, f"{name}_verdicts")
 
 
 def rollup_published(cur, quarter: str) -> int | None:

@@ -31,6 +31,14 @@ create table if not exists staging.stg_gov_site__column_newest (
     primary key (crawl_run_id, site_id, column_url)
 );
 
+-- what the table holds, computed from the items now: the aggregate, written once (a filter on
+-- crawl_run_id / site_id reaches the items, as they are grouping keys)
+create or replace view staging.column_newest_of_items as
+select crawl_run_id, site_id, column_url, count(*)::int as items, count(item_date)::int as dated_items,
+       max(item_date) as latest_date
+from staging.stg_gov_site__column_items
+group by crawl_run_id, site_id, column_url;
+
 -- recompute the columns of every (crawl run, site) pair of these runs and sites, from the rows that
 -- are there now (the arrays' cross product: a load is one run, so that is the pairs themselves).
 -- Dynamic SQL so that the arrays are planned as constants: a filter on a run and thousands of sites
@@ -48,10 +56,7 @@ begin
     $q$ using p_runs, p_sites;
     execute $q$
         insert into staging.stg_gov_site__column_newest
-        select crawl_run_id, site_id, column_url, count(*)::int, count(item_date)::int, max(item_date)
-        from staging.stg_gov_site__column_items
-        where crawl_run_id = any($1) and site_id = any($2)
-        group by crawl_run_id, site_id, column_url
+        select * from staging.column_newest_of_items where crawl_run_id = any($1) and site_id = any($2)
     $q$ using p_runs, p_sites;
 end;
 $$;
@@ -64,10 +69,7 @@ declare
     n bigint;
 begin
     truncate staging.stg_gov_site__column_newest;
-    insert into staging.stg_gov_site__column_newest
-    select crawl_run_id, site_id, column_url, count(*)::int, count(item_date)::int, max(item_date)
-    from staging.stg_gov_site__column_items
-    group by crawl_run_id, site_id, column_url;
+    insert into staging.stg_gov_site__column_newest select * from staging.column_newest_of_items;
     get diagnostics n = row_count;
     return n;
 end;
